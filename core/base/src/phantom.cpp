@@ -49,7 +49,9 @@ double distanceToSegment(const Vec3& p, const Tube& t) {
   return std::sqrt(dx * dx + dy * dy + dz * dz);
 }
 
-double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+double sigmoid(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
 
 // One random smooth field term: a * cos(k . p + phase).
 struct Wave {
@@ -72,7 +74,8 @@ std::vector<Wave> randomWaves(Rng& rng, int count, double wavelength, const Size
 
 double evalWaves(const std::vector<Wave>& waves, const Vec3& p) {
   double s = 0;
-  for (const Wave& w : waves) s += w.amplitude * std::cos(w.k[0] * p[0] + w.k[1] * p[1] + w.k[2] * p[2] + w.phase);
+  for (const Wave& w : waves)
+    s += w.amplitude * std::cos(w.k[0] * p[0] + w.k[1] * p[1] + w.k[2] * p[2] + w.phase);
   return s;
 }
 
@@ -93,10 +96,14 @@ void PhantomSettings::validate() const {
 }
 
 void to_json(nlohmann::json& j, const PhantomSettings& s) {
-  j = nlohmann::json{{"size", s.size},           {"spacing", s.spacing},
-                     {"seed", s.seed},           {"cases", s.cases},
-                     {"veins", s.veins},         {"noise_sigma", s.noiseSigma},
-                     {"bias_strength", s.biasStrength}, {"contrast", s.contrast}};
+  j = nlohmann::json{{"size", s.size},
+                     {"spacing", s.spacing},
+                     {"seed", s.seed},
+                     {"cases", s.cases},
+                     {"veins", s.veins},
+                     {"noise_sigma", s.noiseSigma},
+                     {"bias_strength", s.biasStrength},
+                     {"contrast", s.contrast}};
 }
 
 void from_json(const nlohmann::json& j, PhantomSettings& s) {

@@ -10,8 +10,9 @@ void requireSameGrid(const Geometry& image, const Geometry& label, const std::st
     throw Error(subject, "label grid " + label.describe() + " differs from the image grid " +
                              image.describe() + " (size)");
   if (!image.sameGrid(label))
-    throw Error(subject, "label grid differs from the image grid in spacing, origin or direction (" +
-                             label.describe() + " vs " + image.describe() + ")");
+    throw Error(subject,
+                "label grid differs from the image grid in spacing, origin or direction (" +
+                    label.describe() + " vs " + image.describe() + ")");
 }
 
 void requireFinite(const ImageVolume& image, const std::string& subject) {
@@ -23,9 +24,9 @@ void requireFinite(const ImageVolume& image, const std::string& subject) {
       const std::size_t k = n / (image.nx() * image.ny());
       char where[96];
       std::snprintf(where, sizeof where, " at voxel (%zu, %zu, %zu)", i, j, k);
-      throw Error(subject,
-                  std::string("image contains ") + (std::isnan(v[n]) ? "NaN" : "infinite") +
-                      " values (first" + where + ")");
+      throw Error(subject, std::string("image contains ") +
+                               (std::isnan(v[n]) ? "NaN" : "infinite") + " values (first" + where +
+                               ")");
     }
   }
 }
@@ -40,8 +41,7 @@ void zScoreInPlace(ImageVolume& image) {
   double squares = 0;
   for (float v : image.voxels()) squares += (v - mean) * (v - mean);
   const double stdev = std::sqrt(squares / static_cast<double>(n));
-  for (float& v : image.voxels())
-    v = stdev > 0 ? static_cast<float>((v - mean) / stdev) : 0.0f;
+  for (float& v : image.voxels()) v = stdev > 0 ? static_cast<float>((v - mean) / stdev) : 0.0f;
 }
 
 }  // namespace sfr

@@ -15,19 +15,31 @@
 namespace sfr {
 
 struct PhantomSettings {
-  Size3 size{96, 96, 64};              ///< x, y, z voxels (default fits the cpu preset's crops)
-  Vec3 spacing{0.625, 0.625, 0.625};   ///< mm, as the LA challenge volumes
-  std::uint64_t seed = 1337;           ///< dataset seed; case i uses a stream derived from it
-  int cases = 36;                      ///< "a few dozen" volumes
-  int veins = 4;                       ///< pulmonary veins per cavity
-  double noiseSigma = 0.12;            ///< noise std relative to blood-pool intensity
-  double biasStrength = 0.35;          ///< peak relative amplitude of the bias field
-  double contrast = 1.0;               ///< blood pool minus tissue, relative intensity
+  Size3 size{96, 96, 64};             ///< x, y, z voxels (default fits the cpu preset's crops)
+  Vec3 spacing{0.625, 0.625, 0.625};  ///< mm, as the LA challenge volumes
+  std::uint64_t seed = 1337;          ///< dataset seed; case i uses a stream derived from it
+  int cases = 36;                     ///< "a few dozen" volumes
+  int veins = 4;                      ///< pulmonary veins per cavity
+  double noiseSigma = 0.12;           ///< noise std relative to blood-pool intensity
+  double biasStrength = 0.35;         ///< peak relative amplitude of the bias field
+  double contrast = 1.0;              ///< blood pool minus tissue, relative intensity
 
-  PhantomSettings& setSize(Size3 v) { size = v; return *this; }
-  PhantomSettings& setSeed(std::uint64_t v) { seed = v; return *this; }
-  PhantomSettings& setCases(int v) { cases = v; return *this; }
-  PhantomSettings& setNoiseSigma(double v) { noiseSigma = v; return *this; }
+  PhantomSettings& setSize(Size3 v) {
+    size = v;
+    return *this;
+  }
+  PhantomSettings& setSeed(std::uint64_t v) {
+    seed = v;
+    return *this;
+  }
+  PhantomSettings& setCases(int v) {
+    cases = v;
+    return *this;
+  }
+  PhantomSettings& setNoiseSigma(double v) {
+    noiseSigma = v;
+    return *this;
+  }
 
   /// Throws sfr::Error naming the offending field when a value is out of range.
   void validate() const;

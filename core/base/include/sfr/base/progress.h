@@ -23,10 +23,10 @@ class CancelToken {
 };
 
 struct ProgressEvent {
-  std::string stage;        ///< "generate", "train", "predict", ...
-  std::int64_t done = 0;    ///< units completed in this stage
-  std::int64_t total = 0;   ///< units in this stage (0 = unknown)
-  std::string message;      ///< free text, e.g. "loss 0.412"
+  std::string stage;       ///< "generate", "train", "predict", ...
+  std::int64_t done = 0;   ///< units completed in this stage
+  std::int64_t total = 0;  ///< units in this stage (0 = unknown)
+  std::string message;     ///< free text, e.g. "loss 0.412"
 };
 
 /// Receives progress; implementations must be cheap (they are called from hot loops).
