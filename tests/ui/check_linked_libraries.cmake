@@ -1,0 +1,33 @@
+# Fails when BINARY needs (directly or through any shared library) LibTorch, c10 or Qt 5.
+# ldd resolves the whole dependency tree, exactly what the dynamic loader will map at start-up.
+# Usage: cmake -DBINARY=<path> -P check_linked_libraries.cmake
+if(NOT BINARY OR NOT EXISTS "${BINARY}")
+  message(FATAL_ERROR "BINARY not given or missing: '${BINARY}'")
+endif()
+find_program(LDD ldd REQUIRED)
+execute_process(COMMAND ${LDD} ${BINARY} OUTPUT_VARIABLE deps ERROR_VARIABLE err
+                RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "ldd ${BINARY} failed (${rc}): ${err}")
+endif()
+# Guard against a vacuous pass: the studio must show its Qt 6 and VTK dependencies.
+foreach(expected libQt6Widgets libvtkRenderingOpenGL2)
+  if(NOT deps MATCHES "${expected}")
+    message(FATAL_ERROR "ldd output lacks ${expected}; cannot judge ${BINARY}:\n${deps}")
+  endif()
+endforeach()
+string(REPLACE "\n" ";" lines "${deps}")
+set(forbidden "")
+foreach(line IN LISTS lines)
+  if(line MATCHES "(libtorch[^ ]*|libc10[^ ]*|libQt5[^ ]*)")
+    list(APPEND forbidden "${CMAKE_MATCH_1}")
+  endif()
+  if(line MATCHES "not found")
+    message(FATAL_ERROR "unresolved dependency of ${BINARY}: ${line}")
+  endif()
+endforeach()
+if(forbidden)
+  message(FATAL_ERROR "${BINARY} loads forbidden libraries: ${forbidden}")
+endif()
+list(LENGTH lines count)
+message(STATUS "${BINARY}: ${count} shared libraries, none of libtorch/libc10/libQt5")

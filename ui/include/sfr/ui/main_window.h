@@ -1,0 +1,83 @@
+#pragma once
+// The studio's main window: axial, coronal, sagittal and 3D views in a 2x2 grid around one
+// ViewerModel, File/View menus, drag and drop of files, and a status bar describing the voxel
+// under the cursor. Reading errors become a dialog naming the file; the window always survives.
+#include <QMainWindow>
+#include <optional>
+
+#include "sfr/base/geometry.h"
+#include "sfr/ui/model/slice_plane.h"
+
+class QAction;
+class QLabel;
+
+namespace sfr::ui {
+
+class SliceView;
+class ViewerModel;
+class VtkView3D;
+struct OpenedImage;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  ViewerModel* model() const { return model_; }
+  SliceView* sliceView(SliceAxis axis) const;
+  VtkView3D* view3D() const { return view3D_; }
+  QAction* volumeRenderingAction() const { return volumeRenderingAction_; }
+  /// The text the status bar shows about the cursor.
+  QString cursorStatusText() const;
+
+  /// When false, reading errors are only reported through openFailed() (batch use such as
+  /// --screenshot, where a modal dialog would block); default true.
+  void setErrorDialogsEnabled(bool enabled) { errorDialogs_ = enabled; }
+
+  /// Spacing used for files that store none (the LA HDF5 files); from --spacing.
+  void setSpacingOverride(const std::optional<Vec3>& spacing) { spacing_ = spacing; }
+
+  /// Opens an image the way File > Open Image does after the file dialog (also used by drops and
+  /// the command line). A failure shows an error dialog naming the file and returns false; the
+  /// current volumes stay.
+  bool openImageFile(const QString& path);
+  /// Opens a label map on the current image; failures as openImageFile().
+  bool openLabelFile(const QString& path);
+  /// Opens the built-in phantom case (image and label).
+  void openDemo();
+
+  /// Waits (up to `timeoutMs`) until the 3D view has rendered, then saves a picture of the whole
+  /// window to `path` (format from the extension). Returns false when the file cannot be written.
+  bool saveScreenshot(const QString& path, int timeoutMs = 10000);
+
+ Q_SIGNALS:
+  /// A file could not be opened (also shown as a dialog when error dialogs are enabled).
+  void openFailed(const QString& path, const QString& problem);
+
+ protected:
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+ private:
+  void buildMenus();
+  void chooseImageFile();
+  void chooseLabelFile();
+  void showOpenError(const QString& path, const QString& problem);
+  void showOpened(OpenedImage opened, const QString& path);
+  void updateTitle();
+
+  ViewerModel* model_;
+  SliceView* axial_;
+  SliceView* coronal_;
+  SliceView* sagittal_;
+  VtkView3D* view3D_;
+  QLabel* cursorLabel_;
+  QAction* volumeRenderingAction_ = nullptr;
+  std::optional<Vec3> spacing_;
+  bool errorDialogs_ = true;
+  QString lastFolder_;
+};
+
+}  // namespace sfr::ui

@@ -1,0 +1,31 @@
+#pragma once
+// The command line of sfr-studio:  sfr-studio [image] [--label L] [--spacing sx,sy,sz] [--demo]
+//                                              [--screenshot FILE]
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+#include "sfr/base/geometry.h"
+
+namespace sfr::ui {
+
+struct StudioOptions {
+  QString image;               ///< image file to open (empty: none)
+  QString label;               ///< label file to open on top of it (empty: none)
+  std::optional<Vec3> spacing; ///< overrides the spacing of files (the LA h5 files store none)
+  bool demo = false;           ///< open the built-in phantom case
+  QString screenshot;          ///< save a picture of the window to this file and quit
+  bool showHelp = false;
+  bool showVersion = false;
+  QString helpText;            ///< filled by parseStudioArguments for --help and errors
+};
+
+/// "0.625" or "0.625,0.625,2.5": one value (isotropic) or three, all finite and > 0; nullopt
+/// otherwise.
+std::optional<Vec3> parseSpacing(const QString& text);
+
+/// Parses `arguments` (argv, program name first). Throws sfr::Error("command line", problem) on
+/// unknown options, bad spacing, two image arguments, or --label without an image.
+StudioOptions parseStudioArguments(const QStringList& arguments);
+
+}  // namespace sfr::ui

@@ -1,0 +1,81 @@
+#include "sfr/ui/model/studio_options.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <cmath>
+
+#include "sfr/base/error.h"
+
+namespace sfr::ui {
+
+namespace {
+// Translation context for the free functions below (lupdate understands the macro).
+struct Text {
+  Q_DECLARE_TR_FUNCTIONS(StudioOptions)
+};
+}  // namespace
+
+std::optional<Vec3> parseSpacing(const QString& text) {
+  const QStringList parts = text.split(QLatin1Char(','));
+  if (parts.size() != 1 && parts.size() != 3) return std::nullopt;
+  Vec3 spacing{};
+  for (int d = 0; d < 3; ++d) {
+    bool ok = false;
+    const double v = parts[parts.size() == 1 ? 0 : d].trimmed().toDouble(&ok);
+    if (!ok || !std::isfinite(v) || v <= 0.0) return std::nullopt;
+    spacing[d] = v;
+  }
+  return spacing;
+}
+
+StudioOptions parseStudioArguments(const QStringList& arguments) {
+  QCommandLineParser parser;
+  parser.setApplicationDescription(
+      Text::tr("SFR Studio: view 3D medical images and their segmentations."));
+  const QCommandLineOption help = parser.addHelpOption();
+  const QCommandLineOption version = parser.addVersionOption();
+  const QCommandLineOption label(QStringLiteral("label"), Text::tr("Label map to show on the image."),
+                                 Text::tr("file"));
+  const QCommandLineOption spacing(
+      QStringLiteral("spacing"),
+      Text::tr("Voxel spacing in mm, \"s\" or \"sx,sy,sz\" (for files that store none, such as the LA "
+         "h5 files)."),
+      Text::tr("spacing"));
+  const QCommandLineOption demo(QStringLiteral("demo"), Text::tr("Open the built-in phantom case."));
+  const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                      Text::tr("Save a picture of the window to this file and quit."),
+                                      Text::tr("file"));
+  parser.addOptions({label, spacing, demo, screenshot});
+  parser.addPositionalArgument(QStringLiteral("image"), Text::tr("Image file to open."),
+                               QStringLiteral("[image]"));
+
+  StudioOptions options;
+  options.helpText = parser.helpText();
+  if (!parser.parse(arguments)) throw Error("command line", parser.errorText().toStdString());
+  options.showHelp = parser.isSet(help);
+  options.showVersion = parser.isSet(version);
+  const QStringList positional = parser.positionalArguments();
+  if (positional.size() > 1)
+    throw Error("command line", Text::tr("expected at most one image file, got %1")
+                                    .arg(positional.size())
+                                    .toStdString());
+  if (!positional.isEmpty()) options.image = positional.front();
+  options.label = parser.value(label);
+  options.demo = parser.isSet(demo);
+  options.screenshot = parser.value(screenshot);
+  if (parser.isSet(spacing)) {
+    options.spacing = parseSpacing(parser.value(spacing));
+    if (!options.spacing)
+      throw Error("command line", Text::tr("--spacing expects one or three positive numbers "
+                                     "separated by commas, got \"%1\"")
+                                      .arg(parser.value(spacing))
+                                      .toStdString());
+  }
+  if (!options.label.isEmpty() && options.image.isEmpty() && !options.demo)
+    throw Error("command line", Text::tr("--label needs an image to draw on").toStdString());
+  if (options.demo && !options.image.isEmpty())
+    throw Error("command line", Text::tr("--demo and an image file exclude each other").toStdString());
+  return options;
+}
+
+}  // namespace sfr::ui
