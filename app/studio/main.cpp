@@ -20,8 +20,9 @@ int main(int argc, char** argv) {
     options = sfr::ui::parseStudioArguments(QApplication::arguments());
   } catch (const sfr::Error& e) {
     std::fprintf(stderr, "sfr-studio: %s\n", e.what());
-    std::fprintf(stderr, "%s", qPrintable(QCoreApplication::translate(
-                                   "main", "Run 'sfr-studio --help' for the options.\n")));
+    std::fprintf(stderr, "%s",
+                 qPrintable(QCoreApplication::translate(
+                     "main", "Run 'sfr-studio --help' for the options.\n")));
     return 2;
   }
   if (options.showHelp) {
@@ -38,11 +39,10 @@ int main(int argc, char** argv) {
   if (!options.screenshot.isEmpty()) {
     // Batch run: no modal dialog may block it, so errors go to stderr instead.
     window.setErrorDialogsEnabled(false);
-    QObject::connect(&window, &sfr::ui::MainWindow::openFailed,
-                     [](const QString& path, const QString& problem) {
-                       std::fprintf(stderr, "sfr-studio: %s: %s\n", qPrintable(path),
-                                    qPrintable(problem));
-                     });
+    QObject::connect(
+        &window, &sfr::ui::MainWindow::openFailed, [](const QString& path, const QString& problem) {
+          std::fprintf(stderr, "sfr-studio: %s: %s\n", qPrintable(path), qPrintable(problem));
+        });
   }
   window.show();
   // Open after the window is up, so that a reading error shows its dialog over the window.

@@ -130,6 +130,12 @@ TEST(DistanceTransform, DistancesAtMatchBruteForce) {
     if (!list.empty()) list.push_back(list.front());
     std::shuffle(list.begin(), list.end(), rng);
     expectClose(distancesAt(list, g.size, g.spacing, queries), want);
+
+    // Every voxel a query: each j-line then takes the whole-line envelope instead of the
+    // short outward scans that sparse queries use.
+    std::vector<std::size_t> all(count(g.size));
+    for (std::size_t v = 0; v < all.size(); ++v) all[v] = v;
+    expectClose(distancesAt(list, g.size, g.spacing, all), full);
   }
 }
 

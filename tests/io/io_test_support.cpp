@@ -54,8 +54,8 @@ std::string readBytes(const fs::path& path) {
 void writeGzip(const fs::path& path, const std::string& bytes) {
   gzFile file = gzopen(path.c_str(), "wb6");
   if (!file) throw std::runtime_error("cannot gzopen " + path.string());
-  if (!bytes.empty() &&
-      gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size())) != static_cast<int>(bytes.size()))
+  if (!bytes.empty() && gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size())) !=
+                            static_cast<int>(bytes.size()))
     throw std::runtime_error("gzwrite failed for " + path.string());
   gzclose(file);
 }
@@ -66,7 +66,8 @@ std::string gunzip(const fs::path& path) {
   std::string out;
   char buffer[65536];
   int got;
-  while ((got = gzread(file, buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<std::size_t>(got));
+  while ((got = gzread(file, buffer, sizeof buffer)) > 0)
+    out.append(buffer, static_cast<std::size_t>(got));
   gzclose(file);
   return out;
 }
@@ -81,7 +82,8 @@ void put(std::string& bytes, std::size_t offset, T value) {
 std::string niftiHeader(const NiftiSpec& spec) {
   std::string h(352, '\0');
   put<std::int32_t>(h, 0, spec.sizeofHdr);
-  put<std::int16_t>(h, 40, static_cast<std::int16_t>(spec.rank >= 0 ? spec.rank : spec.dims.size()));
+  put<std::int16_t>(h, 40,
+                    static_cast<std::int16_t>(spec.rank >= 0 ? spec.rank : spec.dims.size()));
   for (std::size_t a = 0; a < spec.dims.size() && a < 7; ++a)
     put<std::int16_t>(h, 42 + 2 * a, spec.dims[a]);
   for (std::size_t a = spec.dims.size(); a < 7; ++a) put<std::int16_t>(h, 42 + 2 * a, 1);
@@ -111,12 +113,11 @@ std::string niftiFile(const NiftiSpec& spec, const std::string& voxels) {
   return niftiHeader(spec) + voxels;
 }
 
-void writeH5Dataset(const fs::path& path, const std::string& name,
-                    const std::vector<hsize_t>& dims, hid_t type, const void* data,
-                    bool gzipChunks) {
-  const hid_t file = fs::exists(path) ? H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT)
-                                      : H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT,
-                                                  H5P_DEFAULT);
+void writeH5Dataset(const fs::path& path, const std::string& name, const std::vector<hsize_t>& dims,
+                    hid_t type, const void* data, bool gzipChunks) {
+  const hid_t file = fs::exists(path)
+                         ? H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT)
+                         : H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (file < 0) throw std::runtime_error("cannot create " + path.string());
   const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
   const hid_t properties = H5Pcreate(H5P_DATASET_CREATE);
@@ -172,7 +173,8 @@ void writeDicomSeries(const ImageVolume& volume, const fs::path& folder,
     itk::EncapsulateMetaData<std::string>(dict, "0008|0016", "1.2.840.10008.5.1.4.1.1.4");
     itk::EncapsulateMetaData<std::string>(dict, "0020|000d", "1.2.826.0.1.3680043.2.1125.1");
     itk::EncapsulateMetaData<std::string>(dict, "0020|000e", seriesUid);
-    itk::EncapsulateMetaData<std::string>(dict, "0008|0018", seriesUid + "." + std::to_string(k + 1));
+    itk::EncapsulateMetaData<std::string>(dict, "0008|0018",
+                                          seriesUid + "." + std::to_string(k + 1));
     itk::EncapsulateMetaData<std::string>(dict, "0020|0013", std::to_string(k + 1));
     auto io = itk::GDCMImageIO::New();
     io->KeepOriginalUIDOn();

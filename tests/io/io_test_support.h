@@ -68,9 +68,8 @@ std::string bytesOf(const std::vector<T>& values) {
 }
 
 /// Creates (or extends) an HDF5 file with dataset `name` of `memType`/`fileType` and `dims`.
-void writeH5Dataset(const fs::path& path, const std::string& name,
-                    const std::vector<hsize_t>& dims, hid_t type, const void* data,
-                    bool gzipChunks = false);
+void writeH5Dataset(const fs::path& path, const std::string& name, const std::vector<hsize_t>& dims,
+                    hid_t type, const void* data, bool gzipChunks = false);
 
 /// Writes `volume` (rounded to int16) as one DICOM file per slice into `folder`, series UID
 /// `seriesUid`, file names in the order of `fileOrder` (a permutation of slice indices) so that

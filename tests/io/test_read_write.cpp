@@ -39,7 +39,8 @@ TEST_P(EveryWritableFormat, ImageAndLabelRoundTripWithTheirGeometry) {
   TempDir dir;
   const ImageVolume image = test::rampVolume(obliqueGrid());
   LabelVolume label(obliqueGrid());
-  for (std::size_t n = 0; n < label.voxelCount(); ++n) label.data()[n] = static_cast<std::uint8_t>(n % 5);
+  for (std::size_t n = 0; n < label.voxelCount(); ++n)
+    label.data()[n] = static_cast<std::uint8_t>(n % 5);
 
   const auto imagePath = dir / ("image" + GetParam());
   const auto labelPath = dir / ("label" + GetParam());
@@ -100,7 +101,8 @@ TEST(ReadImage, ConvertsEveryScalarNiftiTypeToFloat) {
     spec.bitpix = static_cast<std::int16_t>(8 * sizeof(T));
     std::vector<T> stored(24);
     for (std::size_t n = 0; n < stored.size(); ++n)
-      stored[n] = static_cast<T>(std::is_signed<T>::value ? static_cast<int>(n) - 12 : static_cast<int>(n));
+      stored[n] =
+          static_cast<T>(std::is_signed<T>::value ? static_cast<int>(n) - 12 : static_cast<int>(n));
     const auto path = dir / (std::string(name) + ".nii.gz");
     test::writeGzip(path, test::niftiFile(spec, test::bytesOf(stored)));
     const ImageVolume image = readImage(path);
@@ -234,23 +236,27 @@ TEST(ReadImage, FourDWithOneVolumeNeedsTheOption) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("4D"), std::string::npos) << e.what();
   }
-  const ImageVolume image = readImage(dir / "single.nii", ReadOptions{}.setAllow4DSingleVolume(true));
+  const ImageVolume image =
+      readImage(dir / "single.nii", ReadOptions{}.setAllow4DSingleVolume(true));
   EXPECT_EQ(image.geometry().size, (Size3{4, 3, 2}));
   EXPECT_EQ(image.at(3, 2, 1), 1.5f);
 
   test::writeBytes(dir / "single.nrrd",
                    "NRRD0004\ntype: float\ndimension: 4\nsizes: 4 3 2 1\nencoding: raw\n"
-                   "endian: little\n\n" + test::bytesOf(stored));
+                   "endian: little\n\n" +
+                       test::bytesOf(stored));
   EXPECT_THROW(readImage(dir / "single.nrrd"), Error);
-  EXPECT_EQ(readImage(dir / "single.nrrd", ReadOptions{}.setAllow4DSingleVolume(true)).geometry().size,
-            (Size3{4, 3, 2}));
+  EXPECT_EQ(
+      readImage(dir / "single.nrrd", ReadOptions{}.setAllow4DSingleVolume(true)).geometry().size,
+      (Size3{4, 3, 2}));
 }
 
 TEST(ReadLabel, AcceptsIntegralValuesStoredInAnyType) {
   TempDir dir;
   test::NiftiSpec spec;  // float32 voxels holding integers, as some MSD labels do
   std::vector<float> stored(24);
-  for (std::size_t n = 0; n < stored.size(); ++n) stored[n] = static_cast<float>(n % 3 == 0 ? 254 : n % 3);
+  for (std::size_t n = 0; n < stored.size(); ++n)
+    stored[n] = static_cast<float>(n % 3 == 0 ? 254 : n % 3);
   test::writeGzip(dir / "float_label.nii.gz", test::niftiFile(spec, test::bytesOf(stored)));
   const LabelVolume label = readLabel(dir / "float_label.nii.gz");
   for (std::size_t n = 0; n < stored.size(); ++n) EXPECT_EQ(label.data()[n], stored[n]);
@@ -328,8 +334,7 @@ TEST(WriteImage, IsAtomicAndLeavesNoTemporaryFiles) {
     expectSameVoxels(second, readImage(dir / name));
   }
   for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
-    EXPECT_EQ(entry.path().filename().string().find(".sfr-tmp"), std::string::npos)
-        << entry.path();
+    EXPECT_EQ(entry.path().filename().string().find(".sfr-tmp"), std::string::npos) << entry.path();
 
   // A refused write keeps the old file as it was.
   ImageVolume broken = first;
@@ -342,7 +347,8 @@ TEST(WriteImage, IsAtomicAndLeavesNoTemporaryFiles) {
 TEST(WriteImage, RefusesWhatCannotBeWrittenOrReadBack) {
   TempDir dir;
   const ImageVolume image = test::rampVolume(obliqueGrid());
-  auto expectError = [&](auto write, const std::filesystem::path& path, const std::string& keyword) {
+  auto expectError = [&](auto write, const std::filesystem::path& path,
+                         const std::string& keyword) {
     try {
       write();
       ADD_FAILURE() << path << " was written";
@@ -356,7 +362,8 @@ TEST(WriteImage, RefusesWhatCannotBeWrittenOrReadBack) {
   expectError([&] { writeImage(image, dir / "x.png"); }, dir / "x.png", "file type");
   expectError([&] { writeImage(image, dir / "missing" / "x.nii"); }, dir / "missing" / "x.nii",
               "does not exist");
-  expectError([&] { writeImage(ImageVolume(), dir / "empty.nii"); }, dir / "empty.nii", "no voxels");
+  expectError([&] { writeImage(ImageVolume(), dir / "empty.nii"); }, dir / "empty.nii",
+              "no voxels");
   Geometry flat = obliqueGrid();
   flat.direction = {1, 0, 0, 1, 0, 0, 0, 0, 1};
   expectError([&] { writeImage(test::rampVolume(flat), dir / "flat.nrrd"); }, dir / "flat.nrrd",

@@ -38,7 +38,8 @@ std::map<std::string, std::map<std::string, std::string>> readCasesTsv(const fs:
 }
 
 std::string shapeText(const Geometry& g) {
-  return std::to_string(g.size[0]) + "x" + std::to_string(g.size[1]) + "x" + std::to_string(g.size[2]);
+  return std::to_string(g.size[0]) + "x" + std::to_string(g.size[1]) + "x" +
+         std::to_string(g.size[2]);
 }
 
 std::size_t countValue(const LabelVolume& label, std::uint8_t value) {
@@ -118,7 +119,8 @@ TEST(SharedData, EveryHippocampusCaseReadsAndRoundTrips) {
     // Identity affine in RAS = diag(-1, -1, 1) in ITK's LPS.
     EXPECT_EQ(g.direction, (Mat3{-1, 0, 0, 0, -1, 0, 0, 0, 1})) << image;
     EXPECT_EQ(std::to_string(countValue(pair.label, 1)), row.at("voxels_label1_anterior")) << label;
-    EXPECT_EQ(std::to_string(countValue(pair.label, 2)), row.at("voxels_label2_posterior")) << label;
+    EXPECT_EQ(std::to_string(countValue(pair.label, 2)), row.at("voxels_label2_posterior"))
+        << label;
     float low = pair.image.data()[0], high = low;
     for (float v : pair.image.voxels()) low = std::min(low, v), high = std::max(high, v);
     EXPECT_NEAR(low, std::stod(row.at("image_min")), 1e-3 * std::max(1.0f, std::abs(low))) << image;
@@ -138,7 +140,8 @@ TEST(SharedData, LaNiftiTwinsEqualTheirHdf5SourceAt0625mm) {
   for (const auto& entry : fs::directory_iterator(twins)) {
     const std::string name = entry.path().filename().string();
     const std::string suffix = "_image.nii.gz";
-    if (name.size() <= suffix.size() || name.substr(name.size() - suffix.size()) != suffix) continue;
+    if (name.size() <= suffix.size() || name.substr(name.size() - suffix.size()) != suffix)
+      continue;
     const std::string id = name.substr(0, name.size() - suffix.size());
     const fs::path h5 = test::dataDir() / "la" / id / "mri_norm2.h5";
     std::cout << "  checking " << entry.path() << " against " << h5 << std::endl;

@@ -1,6 +1,7 @@
+cmake_minimum_required(VERSION 3.25)
 # Fails when BINARY needs (directly or through any shared library) LibTorch, c10 or Qt 5.
 # ldd resolves the whole dependency tree, exactly what the dynamic loader will map at start-up.
-# Usage: cmake -DBINARY=<path> -P check_linked_libraries.cmake
+# Usage: cmake -DBINARY=<path> [-DEXPECT=<libs that must appear>] -P check_linked_libraries.cmake
 if(NOT BINARY OR NOT EXISTS "${BINARY}")
   message(FATAL_ERROR "BINARY not given or missing: '${BINARY}'")
 endif()
@@ -11,12 +12,16 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "ldd ${BINARY} failed (${rc}): ${err}")
 endif()
 # Guard against a vacuous pass: the studio must show its Qt 6 and VTK dependencies.
-foreach(expected libQt6Widgets libvtkRenderingOpenGL2)
+if(NOT DEFINED EXPECT)
+  set(EXPECT libQt6Widgets libvtkRenderingOpenGL2)
+endif()
+foreach(expected IN LISTS EXPECT)
   if(NOT deps MATCHES "${expected}")
     message(FATAL_ERROR "ldd output lacks ${expected}; cannot judge ${BINARY}:\n${deps}")
   endif()
 endforeach()
 string(REPLACE "\n" ";" lines "${deps}")
+list(FILTER lines EXCLUDE REGEX "^[ \t]*$")
 set(forbidden "")
 foreach(line IN LISTS lines)
   if(line MATCHES "(libtorch[^ ]*|libc10[^ ]*|libQt5[^ ]*)")

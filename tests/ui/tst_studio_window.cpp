@@ -1,4 +1,6 @@
 // The studio window end to end on a real left-atrium case (read through sfr_io), under Xvfb.
+#include <vtkCamera.h>
+#include <vtkRenderer.h>
 #include <QAction>
 #include <QApplication>
 #include <QDir>
@@ -7,6 +9,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -14,8 +17,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <functional>
-#include <vtkCamera.h>
-#include <vtkRenderer.h>
 #include <memory>
 
 #include "sfr/ui/main_window.h"
@@ -29,7 +30,9 @@ using namespace sfr::ui;
 
 namespace {
 
-QString dataDir() { return qEnvironmentVariable("SFR_DATA_DIR"); }
+QString dataDir() {
+  return qEnvironmentVariable("SFR_DATA_DIR");
+}
 
 QString firstLaTestCase() {
   QFile list(dataDir() + QStringLiteral("/la/test.list"));
@@ -43,7 +46,8 @@ int countNonBackground(const QImage& image, QColor background) {
   for (int y = 0; y < image.height(); ++y)
     for (int x = 0; x < image.width(); ++x) {
       const QRgb p = image.pixel(x, y);
-      if (std::abs(qRed(p) - background.red()) > 3 || std::abs(qGreen(p) - background.green()) > 3 ||
+      if (std::abs(qRed(p) - background.red()) > 3 ||
+          std::abs(qGreen(p) - background.green()) > 3 ||
           std::abs(qBlue(p) - background.blue()) > 3)
         ++n;
     }
@@ -183,6 +187,27 @@ class StudioWindowTest : public QObject {
     }
   }
 
+  void opacitySliderChangesOverlay() {
+    ViewerModel* model = window_->model();
+    SliceView* axial = window_->sliceView(SliceAxis::Axial);
+    const int before = countOverlay(axial->slicePicture());
+    QVERIFY(before > 0);
+    QSlider* slider = window_->labelOpacitySlider();
+    QCOMPARE(slider->value(), 50);
+    slider->setValue(100);  // opaque: label pixels become pure red
+    QCOMPARE(model->labelOpacity(), 1.0);
+    int pureRed = 0;
+    const QImage& opaque = axial->slicePicture();
+    for (int y = 0; y < opaque.height(); ++y)
+      for (int x = 0; x < opaque.width(); ++x) pureRed += opaque.pixel(x, y) == qRgb(255, 0, 0);
+    QCOMPARE(pureRed, before);
+    slider->setValue(0);  // hidden
+    QCOMPARE(countOverlay(axial->slicePicture()), 0);
+    model->setLabelOpacity(0.5);  // the slider follows the model
+    QCOMPARE(slider->value(), 50);
+    QCOMPARE(countOverlay(axial->slicePicture()), before);
+  }
+
   void sliceViewsKeepPhysicalAspect() {
     // 0.625 mm isotropic: the drawn rectangle has the physical aspect of the slice.
     const ViewerModel* model = window_->model();
@@ -315,7 +340,8 @@ class StudioWindowTest : public QObject {
     QVERIFY(view->showsVolume());
     QTRY_VERIFY_WITH_TIMEOUT(view->renderedFrames() > framesBefore, 20000);
     const QImage frame = view->grabFramebuffer();
-    QVERIFY(countNonBackground(frame, view->backgroundColor()) > frame.width() * frame.height() / 50);
+    QVERIFY(countNonBackground(frame, view->backgroundColor()) >
+            frame.width() * frame.height() / 50);
     action->trigger();
     QVERIFY(!view->showsVolume());
   }
@@ -364,8 +390,8 @@ class StudioWindowTest : public QObject {
   void labelOnAnotherGridShowsErrorDialog() {
     // The second LA NIfTI twin is a different crop: its label cannot sit on this image.
     QDir twins(dataDir() + QStringLiteral("/la-nifti"));
-    const QStringList labels = twins.entryList({QStringLiteral("*_label.nii.gz")}, QDir::Files,
-                                               QDir::Name);
+    const QStringList labels =
+        twins.entryList({QStringLiteral("*_label.nii.gz")}, QDir::Files, QDir::Name);
     QString other;
     for (const QString& name : labels)
       if (!name.startsWith(caseId_)) other = twins.filePath(name);
@@ -383,7 +409,8 @@ class StudioWindowTest : public QObject {
     const QString image = dir + caseId_ + QStringLiteral("_image.nii.gz");
     const QString label = dir + caseId_ + QStringLiteral("_label.nii.gz");
     auto* mime = new QMimeData;
-    mime->setUrls({QUrl::fromLocalFile(label), QUrl::fromLocalFile(image)});  // order must not matter
+    mime->setUrls(
+        {QUrl::fromLocalFile(label), QUrl::fromLocalFile(image)});  // order must not matter
     const QPoint at = window_->rect().center();
     QDragEnterEvent enter(at, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
     QApplication::sendEvent(window_.get(), &enter);

@@ -1,16 +1,16 @@
 // Unit tests of the studio's widget-free logic: expected values are worked out by hand from the
 // documented conventions (radiological display, window/level formula, blend formula).
+#include <vtkActor.h>
+#include <vtkImageData.h>
+#include <vtkMatrix4x4.h>
+#include <vtkPointData.h>
+#include <vtkProperty.h>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <cmath>
 #include <set>
-#include <vtkActor.h>
-#include <vtkImageData.h>
-#include <vtkMatrix4x4.h>
-#include <vtkPointData.h>
-#include <vtkProperty.h>
 
 #include "sfr/base/error.h"
 #include "sfr/ui/model/dropped_files.h"
@@ -45,7 +45,9 @@ ImageVolume rampImage() {
   return image;
 }
 
-QString dataDir() { return qEnvironmentVariable("SFR_DATA_DIR"); }
+QString dataDir() {
+  return qEnvironmentVariable("SFR_DATA_DIR");
+}
 
 QString firstLaTestCase() {
   QFile list(dataDir() + QStringLiteral("/la/test.list"));
@@ -111,7 +113,7 @@ class UiModelTest : public QObject {
     QCOMPARE(fixedDimension(g, SliceAxis::Coronal), 2);
     QCOMPARE(fixedDimension(g, SliceAxis::Sagittal), 1);
     const SlicePlane axial = slicePlane(g, SliceAxis::Axial);
-    QCOMPARE(axial.width, 4);  // j along x
+    QCOMPARE(axial.width, 4);   // j along x
     QCOMPARE(axial.height, 3);  // k along y
     QCOMPARE(axial.pixelWidthMm, 2.0);
     QCOMPARE(*voxelAtPixel(g, SliceAxis::Axial, 2, 1, 2), (VoxelIndex{2, 1, 2}));
@@ -171,8 +173,8 @@ class UiModelTest : public QObject {
     QCOMPARE(axial.size(), QSize(3, 2));
     QCOMPARE(axial.format(), QImage::Format_RGB32);
     QCOMPARE(axial.pixel(0, 0), qRgb(100, 100, 100));
-    QCOMPARE(axial.pixel(1, 0), qRgb(178, 51, 51));  // v 101: 50.5 + 127.5, 50.5 -> 51
-    QCOMPARE(axial.pixel(2, 1), qRgb(56, 184, 56));  // v 112: 56, 183.5 -> 184
+    QCOMPARE(axial.pixel(1, 0), qRgb(178, 51, 51));    // v 101: 50.5 + 127.5, 50.5 -> 51
+    QCOMPARE(axial.pixel(2, 1), qRgb(56, 184, 56));    // v 112: 56, 183.5 -> 184
     QCOMPARE(axial.pixel(0, 1), qRgb(110, 110, 110));  // label 255 not drawn
 
     const QImage coronal = renderSlice(image, &label, SliceAxis::Coronal, 0, settings);
@@ -207,8 +209,9 @@ class UiModelTest : public QObject {
   void renderSliceHonoursDirection() {
     ImageVolume image = rampImage();
     image.geometry().direction = {-1, 0, 0, 0, -1, 0, 0, 0, 1};
-    const QImage axial = renderSlice(image, nullptr, SliceAxis::Axial, 0,
-                                     SliceRenderSettings{}.setWindowLevel(WindowLevel{255.0, 127.5}));
+    const QImage axial =
+        renderSlice(image, nullptr, SliceAxis::Axial, 0,
+                    SliceRenderSettings{}.setWindowLevel(WindowLevel{255.0, 127.5}));
     QCOMPARE(axial.pixel(0, 0), qRgb(12, 12, 12));  // voxel (2, 1, 0)
     QCOMPARE(axial.pixel(2, 1), qRgb(0, 0, 0));     // voxel (0, 0, 0)
   }
@@ -269,9 +272,9 @@ class UiModelTest : public QObject {
     QVERIFY(!looksLikeLabelFile(QStringLiteral("/msd/imagesTr/hippocampus_001.nii.gz")));
     QVERIFY(!looksLikeLabelFile(QStringLiteral("/la/ABC/mri_norm2.h5")));
 
-    DroppedFiles d = classifyDroppedFiles({QStringLiteral("/d/case_label.nii.gz"),
-                                           QStringLiteral("/d/case.nii.gz"),
-                                           QStringLiteral("/d/other.nii.gz")});
+    DroppedFiles d =
+        classifyDroppedFiles({QStringLiteral("/d/case_label.nii.gz"),
+                              QStringLiteral("/d/case.nii.gz"), QStringLiteral("/d/other.nii.gz")});
     QCOMPARE(d.image, QStringLiteral("/d/case.nii.gz"));
     QCOMPARE(d.label, QStringLiteral("/d/case_label.nii.gz"));
     d = classifyDroppedFiles({QStringLiteral("/d/mask.nrrd")});
@@ -297,7 +300,8 @@ class UiModelTest : public QObject {
     QCOMPARE(o.screenshot, QStringLiteral("out.png"));
     QVERIFY(!o.demo);
     QVERIFY(parseStudioArguments({QStringLiteral("sfr-studio"), QStringLiteral("--demo")}).demo);
-    QVERIFY(parseStudioArguments({QStringLiteral("sfr-studio"), QStringLiteral("--help")}).showHelp);
+    QVERIFY(
+        parseStudioArguments({QStringLiteral("sfr-studio"), QStringLiteral("--help")}).showHelp);
 
     const QStringList bad[] = {
         {QStringLiteral("sfr-studio"), QStringLiteral("--bogus")},

@@ -15,8 +15,10 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSaveFile>
+#include <QSlider>
 #include <QStatusBar>
 #include <QThread>
+#include <cmath>
 #include <exception>
 
 #include "sfr/base/error.h"
@@ -54,7 +56,8 @@ MainWindow::MainWindow(QWidget* parent)
       coronal_(new SliceView(model_, SliceAxis::Coronal)),
       sagittal_(new SliceView(model_, SliceAxis::Sagittal)),
       view3D_(new VtkView3D(model_)),
-      cursorLabel_(new QLabel) {
+      cursorLabel_(new QLabel),
+      opacitySlider_(new QSlider(Qt::Horizontal)) {
   auto* central = new QWidget;
   auto* grid = new QGridLayout(central);
   grid->setContentsMargins(2, 2, 2, 2);
@@ -73,6 +76,18 @@ MainWindow::MainWindow(QWidget* parent)
   connect(model_, &ViewerModel::cursorChanged, this,
           [this] { cursorLabel_->setText(model_->describeCursor()); });
   cursorLabel_->setText(model_->describeCursor());
+
+  opacitySlider_->setRange(0, 100);
+  opacitySlider_->setValue(static_cast<int>(std::lround(model_->labelOpacity() * 100.0)));
+  opacitySlider_->setMaximumWidth(140);
+  opacitySlider_->setToolTip(tr("Opacity of the label overlay"));
+  statusBar()->addPermanentWidget(new QLabel(tr("Label opacity")));
+  statusBar()->addPermanentWidget(opacitySlider_);
+  connect(opacitySlider_, &QSlider::valueChanged, model_,
+          [this](int percent) { model_->setLabelOpacity(percent / 100.0); });
+  connect(model_, &ViewerModel::labelOpacityChanged, opacitySlider_, [this] {
+    opacitySlider_->setValue(static_cast<int>(std::lround(model_->labelOpacity() * 100.0)));
+  });
 
   buildMenus();
   setAcceptDrops(true);
@@ -117,7 +132,9 @@ SliceView* MainWindow::sliceView(SliceAxis axis) const {
   return axial_;
 }
 
-QString MainWindow::cursorStatusText() const { return cursorLabel_->text(); }
+QString MainWindow::cursorStatusText() const {
+  return cursorLabel_->text();
+}
 
 void MainWindow::chooseImageFile() {
   const QString path = QFileDialog::getOpenFileName(
@@ -165,7 +182,9 @@ bool MainWindow::openLabelFile(const QString& path) {
   return true;
 }
 
-void MainWindow::openDemo() { showOpened(openDemoCase(), QString()); }
+void MainWindow::openDemo() {
+  showOpened(openDemoCase(), QString());
+}
 
 void MainWindow::showOpened(OpenedImage opened, const QString& path) {
   model_->clearLabel();
@@ -178,9 +197,9 @@ void MainWindow::showOpened(OpenedImage opened, const QString& path) {
     }
   }
   if (!opened.labelProblem.isEmpty())
-    statusBar()->showMessage(tr("%1 has no usable label map: %2")
-                                 .arg(QFileInfo(path).fileName(), opened.labelProblem),
-                             8000);
+    statusBar()->showMessage(
+        tr("%1 has no usable label map: %2").arg(QFileInfo(path).fileName(), opened.labelProblem),
+        8000);
   updateTitle();
 }
 
@@ -188,8 +207,8 @@ void MainWindow::showOpenError(const QString& path, const QString& problem) {
   Q_EMIT openFailed(path, problem);
   if (!errorDialogs_) return;
   QMessageBox box(QMessageBox::Critical, tr("Cannot Open File"),
-                  tr("Could not open \"%1\".").arg(QDir::toNativeSeparators(path)),
-                  QMessageBox::Ok, this);
+                  tr("Could not open \"%1\".").arg(QDir::toNativeSeparators(path)), QMessageBox::Ok,
+                  this);
   box.setObjectName(QStringLiteral("openErrorDialog"));
   box.setInformativeText(problem);
   box.exec();

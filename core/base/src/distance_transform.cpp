@@ -170,6 +170,26 @@ class SliceSweep {
     transformLine(line, size_[1], lineEnvelope_);
   }
 
+  // Squared distance after the k and i passes at (i, j) of the prepared slice.
+  double partial(std::size_t i, std::size_t j) const { return slice_[i + j * size_[0]]; }
+
+  double s2(int axis) const { return s2_[axis]; }
+
+  // Final squared distance at (i, j) of the prepared slice by scanning outwards along j until the
+  // step alone exceeds the best value found: the same minimum as the j pass, in O(distance) time.
+  double finishPoint(std::size_t i, std::size_t j) const {
+    const std::size_t nx = size_[0], ny = size_[1];
+    const double* column = slice_.data() + i;
+    double best = column[j * nx];
+    for (std::size_t d = 1; d <= j || j + d < ny; ++d) {
+      const double dd = static_cast<double>(d) * static_cast<double>(d) * s2_[1];
+      if (dd >= best) break;
+      if (d <= j) best = std::min(best, dd + column[(j - d) * nx]);
+      if (j + d < ny) best = std::min(best, dd + column[(j + d) * nx]);
+    }
+    return best;
+  }
+
   // Final squared distances of the whole prepared slice, into `out` (size[0] * size[1]).
   void finishSlice(double* out) {
     const std::size_t nx = size_[0], ny = size_[1];
@@ -258,9 +278,24 @@ std::vector<double> distancesAt(const std::vector<std::size_t>& featureVoxels, c
     std::copy(lineBegin.begin(), lineBegin.end() - 1, lineFill.begin());
     for (std::size_t t = b; t < e; ++t) byLine[lineFill[queries[bySlice[t]] % nx]++] = bySlice[t];
     for (std::size_t i = 0; i < nx; ++i) {
-      if (lineBegin[i] == lineBegin[i + 1]) continue;
+      const std::size_t first = lineBegin[i], last = lineBegin[i + 1];
+      if (first == last) continue;
+      // A query's own value bounds how far along j a better candidate can be. When those
+      // windows are short in total (the usual case: surfaces lie close to each other), scanning
+      // them is cheaper than the envelope of the whole line, and it yields the same minimum.
+      double scan = 0.0;
+      for (std::size_t t = first; t < last && scan < double(size[1]); ++t)
+        scan += 1.0 +
+                2.0 * std::sqrt(sweep.partial(i, (queries[byLine[t]] % plane) / nx) / sweep.s2(1));
+      if (scan < double(size[1])) {
+        for (std::size_t t = first; t < last; ++t) {
+          const std::size_t n = byLine[t];
+          out[n] = std::sqrt(sweep.finishPoint(i, (queries[n] % plane) / nx));
+        }
+        continue;
+      }
       sweep.finishLine(i, line.data());
-      for (std::size_t t = lineBegin[i]; t < lineBegin[i + 1]; ++t) {
+      for (std::size_t t = first; t < last; ++t) {
         const std::size_t n = byLine[t];
         out[n] = std::sqrt(line[(queries[n] % plane) / nx]);
       }

@@ -21,9 +21,9 @@ namespace {
 std::string uniqueToken() {
   static std::atomic<unsigned> counter{0};
   std::random_device device;
-  const unsigned long long value =
-      (static_cast<unsigned long long>(device()) << 20) ^ (static_cast<unsigned long long>(::getpid()) << 8) ^
-      counter.fetch_add(1);
+  const unsigned long long value = (static_cast<unsigned long long>(device()) << 20) ^
+                                   (static_cast<unsigned long long>(::getpid()) << 8) ^
+                                   counter.fetch_add(1);
   char text[24];
   std::snprintf(text, sizeof text, "%llx", value);
   return text;
@@ -32,15 +32,15 @@ std::string uniqueToken() {
 void syncPath(const fs::path& path, const fs::path& target, bool directory) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (directory ? O_DIRECTORY : 0));
   if (fd < 0)
-    throw Error(target.string(), "cannot open " + path.string() + " to flush it (" +
-                                     std::strerror(errno) + ")");
+    throw Error(target.string(),
+                "cannot open " + path.string() + " to flush it (" + std::strerror(errno) + ")");
   const int result = ::fsync(fd);
   const int error = errno;
   ::close(fd);
   // Some file systems refuse fsync on folders (EINVAL); the data files are already durable then.
   if (result != 0 && !(directory && (error == EINVAL || error == EBADF)))
-    throw Error(target.string(), "fsync of " + path.string() + " failed (" +
-                                     std::strerror(error) + ")");
+    throw Error(target.string(),
+                "fsync of " + path.string() + " failed (" + std::strerror(error) + ")");
 }
 
 void moveIntoPlace(const fs::path& from, const fs::path& to, const fs::path& target) {
@@ -59,8 +59,7 @@ bool hasDetachedData(const fs::path& target) {
 
 }  // namespace
 
-void writeAtomically(const fs::path& target,
-                     const std::function<void(const fs::path&)>& produce) {
+void writeAtomically(const fs::path& target, const std::function<void(const fs::path&)>& produce) {
   const fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   std::error_code ec;
   if (!fs::is_directory(folder, ec))
@@ -71,8 +70,8 @@ void writeAtomically(const fs::path& target,
   const std::string token = uniqueToken();
   const std::string name = target.filename().string();
   const bool detached = hasDetachedData(target);
-  const fs::path scratch = detached ? folder / (".sfr-tmp-" + token)
-                                    : folder / (".sfr-tmp-" + token + "-" + name);
+  const fs::path scratch =
+      detached ? folder / (".sfr-tmp-" + token) : folder / (".sfr-tmp-" + token + "-" + name);
   try {
     if (detached) {
       fs::create_directory(scratch);

@@ -32,7 +32,8 @@ bool isFile(const fs::path& path) {
 std::string stripVolumeExtension(const fs::path& path) {
   const std::string name = path.filename().string();
   const std::string lower = toLower(name);
-  for (const char* ext : {".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha", ".mhd", ".hdf5", ".h5", ".hdf"}) {
+  for (const char* ext :
+       {".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha", ".mhd", ".hdf5", ".h5", ".hdf"}) {
     const std::string e(ext);
     if (lower.size() > e.size() && lower.compare(lower.size() - e.size(), e.size(), e) == 0)
       return name.substr(0, name.size() - e.size());
@@ -92,8 +93,7 @@ std::vector<std::string> labelNamesFrom(const nlohmann::json& labels, const fs::
                                      "' must map a number to a name (or a name to a number)");
     }
     if (number < 0 || number > 254)
-      throw Error(json.string(),
-                  "'labels' value " + std::to_string(number) + " is outside 0..254");
+      throw Error(json.string(), "'labels' value " + std::to_string(number) + " is outside 0..254");
     if (!names.emplace(number, name).second)
       throw Error(json.string(), "'labels' names label " + std::to_string(number) + " twice");
   }
@@ -163,8 +163,8 @@ void addNnunetV2Cases(Dataset& dataset, const std::string& ending, const fs::pat
       c.id = name.substr(0, name.size() - suffix.size());
       c.image = file;
       c.split = split;
-      const fs::path label = dataset.root / (split == "train" ? "labelsTr" : "labelsTs") /
-                             (c.id + ending);
+      const fs::path label =
+          dataset.root / (split == "train" ? "labelsTr" : "labelsTs") / (c.id + ending);
       if (isFile(label)) {
         c.label = label;
       } else if (split == "train") {
@@ -203,8 +203,7 @@ Dataset openMsd(const fs::path& root) {
   } else if (document.contains("file_ending") && document["file_ending"].is_string()) {
     addNnunetV2Cases(dataset, document["file_ending"].get<std::string>(), json);
   } else {
-    throw Error(json.string(),
-                "has no 'training' or 'test' list (nor nnU-Net v2's 'file_ending')");
+    throw Error(json.string(), "has no 'training' or 'test' list (nor nnU-Net v2's 'file_ending')");
   }
   if (dataset.cases.empty()) throw Error(json.string(), "lists no cases");
   return dataset;
@@ -241,8 +240,7 @@ Dataset openLa(const fs::path& root) {
       addCase(dataset, std::move(c), list);
     }
   }
-  if (dataset.cases.empty())
-    throw Error(root.string(), "train.list and test.list name no cases");
+  if (dataset.cases.empty()) throw Error(root.string(), "train.list and test.list name no cases");
   return dataset;
 }
 

@@ -58,7 +58,8 @@ void requireReadableFile(const fs::path& path) {
   if (ec) throw Error(path.string(), "cannot determine the file size (" + ec.message() + ")");
   if (size == 0) throw Error(path.string(), "file is empty (0 bytes)");
   std::ifstream probe(path, std::ios::binary);
-  if (!probe) throw Error(path.string(), std::string("cannot be opened (") + std::strerror(errno) + ")");
+  if (!probe)
+    throw Error(path.string(), std::string("cannot be opened (") + std::strerror(errno) + ")");
 }
 
 std::string readRawPrefix(const fs::path& path, std::size_t count) {

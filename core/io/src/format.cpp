@@ -60,11 +60,16 @@ bool hasDicomPreamble(const std::string& bytes) {
 
 const char* suggestedExtension(FileFormat format) {
   switch (format) {
-    case FileFormat::Nifti: return ".nii.gz";
-    case FileFormat::Nrrd: return ".nrrd";
-    case FileFormat::MetaImage: return ".mha";
-    case FileFormat::Hdf5: return ".h5";
-    default: return "";
+    case FileFormat::Nifti:
+      return ".nii.gz";
+    case FileFormat::Nrrd:
+      return ".nrrd";
+    case FileFormat::MetaImage:
+      return ".mha";
+    case FileFormat::Hdf5:
+      return ".h5";
+    default:
+      return "";
   }
 }
 
@@ -72,12 +77,18 @@ const char* suggestedExtension(FileFormat format) {
 
 std::string formatName(FileFormat format) {
   switch (format) {
-    case FileFormat::Nifti: return "NIfTI";
-    case FileFormat::Nrrd: return "NRRD";
-    case FileFormat::MetaImage: return "MetaImage";
-    case FileFormat::Hdf5: return "HDF5";
-    case FileFormat::DicomSeries: return "DICOM series";
-    case FileFormat::Unknown: break;
+    case FileFormat::Nifti:
+      return "NIfTI";
+    case FileFormat::Nrrd:
+      return "NRRD";
+    case FileFormat::MetaImage:
+      return "MetaImage";
+    case FileFormat::Hdf5:
+      return "HDF5";
+    case FileFormat::DicomSeries:
+      return "DICOM series";
+    case FileFormat::Unknown:
+      break;
   }
   return "unknown";
 }
@@ -124,9 +135,9 @@ FileFormat detectFormat(const fs::path& path) {
   if (named == FileFormat::Unknown) {
     const std::string extension = path.extension().string();
     if (content != FileFormat::Unknown)
-      throw Error(path.string(), "unsupported file extension '" + extension +
-                                     "'; the content is " + formatName(content) +
-                                     ", so rename it to end in " + suggestedExtension(content));
+      throw Error(path.string(), "unsupported file extension '" + extension + "'; the content is " +
+                                     formatName(content) + ", so rename it to end in " +
+                                     suggestedExtension(content));
     if (hasDicomPreamble(detail::readRawPrefix(path, 132)))
       throw Error(path.string(),
                   "is a single DICOM file; give the folder that holds the DICOM series instead");

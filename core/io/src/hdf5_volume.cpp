@@ -2,6 +2,7 @@
 
 #include <hdf5.h>
 
+#include <mutex>
 #include <vector>
 
 #include "sfr/base/error.h"
@@ -10,6 +11,13 @@ namespace sfr::io::detail {
 namespace fs = std::filesystem;
 
 namespace {
+
+/// The HDF5 library serialises its calls anyway (thread-safe build) or is not thread safe at all
+/// (other builds); one lock keeps both cases and the error-printing switch below correct.
+std::mutex& hdf5Lock() {
+  static std::mutex lock;
+  return lock;
+}
 
 /// Turns off HDF5's printing of its error stack for the lifetime of the object (the stack is
 /// read and turned into the sfr::Error message instead).
@@ -83,16 +91,26 @@ bool isDataset(hid_t file, const std::string& name) {
 
 std::string typeClassName(H5T_class_t type) {
   switch (type) {
-    case H5T_STRING: return "string";
-    case H5T_COMPOUND: return "compound";
-    case H5T_ENUM: return "enum";
-    case H5T_ARRAY: return "array";
-    case H5T_VLEN: return "variable-length";
-    case H5T_BITFIELD: return "bitfield";
-    case H5T_OPAQUE: return "opaque";
-    case H5T_REFERENCE: return "reference";
-    case H5T_TIME: return "time";
-    default: return "unknown";
+    case H5T_STRING:
+      return "string";
+    case H5T_COMPOUND:
+      return "compound";
+    case H5T_ENUM:
+      return "enum";
+    case H5T_ARRAY:
+      return "array";
+    case H5T_VLEN:
+      return "variable-length";
+    case H5T_BITFIELD:
+      return "bitfield";
+    case H5T_OPAQUE:
+      return "opaque";
+    case H5T_REFERENCE:
+      return "reference";
+    case H5T_TIME:
+      return "time";
+    default:
+      return "unknown";
   }
 }
 
@@ -100,6 +118,7 @@ std::string typeClassName(H5T_class_t type) {
 
 ImageVolume readHdf5Volume(const fs::path& path, const std::string& name, const Vec3& spacing) {
   const std::string subject = path.string();
+  const std::lock_guard<std::mutex> guard(hdf5Lock());
   QuietHdf5Errors quiet;
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     H5Eclear2(H5E_DEFAULT);
@@ -114,8 +133,8 @@ ImageVolume readHdf5Volume(const fs::path& path, const std::string& name, const 
     std::string members;
     for (const std::string& member : rootMembers(file.get()))
       members += (members.empty() ? "" : ", ") + member;
-    throw Error(subject, "HDF5 file has no dataset '" + name + "' (its root holds: " +
-                             (members.empty() ? "nothing" : members) + ")");
+    throw Error(subject, "HDF5 file has no dataset '" + name +
+                             "' (its root holds: " + (members.empty() ? "nothing" : members) + ")");
   }
   if (!isDataset(file.get(), name)) {
     H5Eclear2(H5E_DEFAULT);
@@ -170,6 +189,7 @@ ImageVolume readHdf5Volume(const fs::path& path, const std::string& name, const 
 }
 
 bool hdf5HasDataset(const fs::path& path, const std::string& name) {
+  const std::lock_guard<std::mutex> guard(hdf5Lock());
   QuietHdf5Errors quiet;
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     H5Eclear2(H5E_DEFAULT);

@@ -37,9 +37,8 @@ void requireDataSize(const std::filesystem::path& path, const std::vector<std::u
   if (available < needed)
     throw Error(path.string(), "voxel data is truncated: " + header + " but " + where +
                                    " holds only " + std::to_string(available));
-  throw Error(path.string(), "header/data size mismatch: " + header + " but " + where +
-                                 " holds " + std::to_string(available) +
-                                 " (wrong sizes in the header?)");
+  throw Error(path.string(), "header/data size mismatch: " + header + " but " + where + " holds " +
+                                 std::to_string(available) + " (wrong sizes in the header?)");
 }
 
 }  // namespace sfr::io::detail

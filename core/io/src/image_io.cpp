@@ -40,18 +40,19 @@ void requireSaneGeometry(const std::string& subject, const Geometry& g, const st
     if (s == 0) throw Error(subject, prefix + "the grid " + g.describe() + " has no voxels");
   for (double s : g.spacing)
     if (!std::isfinite(s) || s <= 0)
-      throw Error(subject, prefix + "voxel spacing " + formatVec(g.spacing) +
-                               " is not finite and positive");
+      throw Error(subject,
+                  prefix + "voxel spacing " + formatVec(g.spacing) + " is not finite and positive");
   for (double o : g.origin)
-    if (!std::isfinite(o)) throw Error(subject, prefix + "origin " + formatVec(g.origin) + " is not finite");
+    if (!std::isfinite(o))
+      throw Error(subject, prefix + "origin " + formatVec(g.origin) + " is not finite");
   for (double d : g.direction)
     if (!std::isfinite(d)) throw Error(subject, prefix + "direction matrix is not finite");
   const Mat3& d = g.direction;
   const double det = d[0] * (d[4] * d[8] - d[5] * d[7]) - d[1] * (d[3] * d[8] - d[5] * d[6]) +
                      d[2] * (d[3] * d[7] - d[4] * d[6]);
   if (std::abs(det) < 1e-6)
-    throw Error(subject, prefix + "direction matrix is singular (determinant " +
-                             formatNumber(det) + ")");
+    throw Error(subject,
+                prefix + "direction matrix is singular (determinant " + formatNumber(det) + ")");
 }
 
 Vec3 hdf5Spacing(const fs::path& path, const ReadOptions& options) {
@@ -114,8 +115,7 @@ std::string labelValueProblem(float value) {
   if (std::isnan(value)) return "is NaN";
   if (value != std::floor(value)) return "is not an integer";
   if (value < 0) return "is negative";
-  if (value > 254)
-    return value == 255 ? "is 255, which is reserved for 'ignore'" : "exceeds 254";
+  if (value > 254) return value == 255 ? "is 255, which is reserved for 'ignore'" : "exceeds 254";
   return {};
 }
 

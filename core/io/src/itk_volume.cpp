@@ -42,14 +42,17 @@ std::string condense(const itk::ExceptionObject& e) {
 
 itk::ImageIOBase::Pointer makeImageIO(FileFormat format) {
   switch (format) {
-    case FileFormat::Nifti: return itk::NiftiImageIO::New().GetPointer();
-    case FileFormat::Nrrd: return itk::NrrdImageIO::New().GetPointer();
+    case FileFormat::Nifti:
+      return itk::NiftiImageIO::New().GetPointer();
+    case FileFormat::Nrrd:
+      return itk::NrrdImageIO::New().GetPointer();
     case FileFormat::MetaImage: {
       auto meta = itk::MetaImageIO::New();
       meta->SetDoublePrecision(17);  // geometry must survive a write/read round trip exactly
       return meta.GetPointer();
     }
-    default: break;
+    default:
+      break;
   }
   throw Error("", formatName(format) + " is not read or written through ITK");
 }
@@ -115,7 +118,8 @@ ImageVolume readItkFile(const fs::path& path, FileFormat format, const ReadOptio
       throw Error(subject, "image has " + std::to_string(io->GetNumberOfComponents()) +
                                " components per voxel; a scalar volume is expected");
     std::vector<std::uint64_t> sizes;
-    for (unsigned a = 0; a < io->GetNumberOfDimensions(); ++a) sizes.push_back(io->GetDimensions(a));
+    for (unsigned a = 0; a < io->GetNumberOfDimensions(); ++a)
+      sizes.push_back(io->GetDimensions(a));
     requireVolumeDimensions(path, sizes, options);
 
     auto reader = itk::ImageFileReader<FloatImage>::New();

@@ -19,8 +19,8 @@ constexpr std::size_t kMaxHeaderBytes = 1 << 16;
 unsigned metaTypeBytes(const std::string& type) {
   // Sizes as in MetaIO's MET_ValueTypeSize (MET_LONG is 4 bytes there).
   static const std::map<std::string, unsigned> kTypes = {
-      {"MET_CHAR", 1},  {"MET_UCHAR", 1}, {"MET_SHORT", 2},     {"MET_USHORT", 2},
-      {"MET_INT", 4},   {"MET_UINT", 4},  {"MET_LONG", 4},      {"MET_ULONG", 4},
+      {"MET_CHAR", 1},      {"MET_UCHAR", 1},      {"MET_SHORT", 2}, {"MET_USHORT", 2},
+      {"MET_INT", 4},       {"MET_UINT", 4},       {"MET_LONG", 4},  {"MET_ULONG", 4},
       {"MET_LONG_LONG", 8}, {"MET_ULONG_LONG", 8}, {"MET_FLOAT", 4}, {"MET_DOUBLE", 8}};
   const auto found = kTypes.find(type);
   return found == kTypes.end() ? 0 : found->second;
@@ -87,8 +87,8 @@ void checkMetaImageFile(const fs::path& path, const ReadOptions& options) {
   long long channels = 1;
   if (fields.count("ElementNumberOfChannels") &&
       (!parseInteger(fields["ElementNumberOfChannels"], channels) || channels < 1))
-    throw Error(subject, "MetaImage ElementNumberOfChannels '" +
-                             fields["ElementNumberOfChannels"] + "' is not a positive integer");
+    throw Error(subject, "MetaImage ElementNumberOfChannels '" + fields["ElementNumberOfChannels"] +
+                             "' is not a positive integer");
   if (channels > 1)
     throw Error(subject, "image has " + std::to_string(channels) +
                              " channels per voxel; a scalar volume is expected");
@@ -101,12 +101,12 @@ void checkMetaImageFile(const fs::path& path, const ReadOptions& options) {
   if (dataName != "LOCAL" && dataName != "Local" && dataName != "local") {
     if (dataName.rfind("LIST", 0) == 0 || dataName.find('%') != std::string::npos)
       return;  // one file per slice: MetaIO checks them while reading
-    dataFile = fs::path(dataName).is_absolute() ? fs::path(dataName) : path.parent_path() / dataName;
+    dataFile =
+        fs::path(dataName).is_absolute() ? fs::path(dataName) : path.parent_path() / dataName;
     offset = 0;
     std::error_code ec;
     if (!fs::is_regular_file(dataFile, ec))
-      throw Error(subject,
-                  "data file '" + dataName + "' named by ElementDataFile does not exist");
+      throw Error(subject, "data file '" + dataName + "' named by ElementDataFile does not exist");
   }
   long long headerSize = 0;
   if (fields.count("HeaderSize") && !parseInteger(fields["HeaderSize"], headerSize))
@@ -116,7 +116,8 @@ void checkMetaImageFile(const fs::path& path, const ReadOptions& options) {
 
   std::uint64_t needed = typeBytes;
   for (std::uint64_t s : sizes) needed *= s;
-  const std::string compressed = fields.count("CompressedData") ? toLower(fields["CompressedData"]) : "";
+  const std::string compressed =
+      fields.count("CompressedData") ? toLower(fields["CompressedData"]) : "";
   if (compressed == "true") {
     const StreamCount count = countZlibBytes(dataFile, offset);
     if (!count.error.empty())

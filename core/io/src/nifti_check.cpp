@@ -23,12 +23,11 @@ struct NiftiType {
 };
 
 constexpr NiftiType kNiftiTypes[] = {
-    {0, "unknown", 0},         {1, "binary", 0},        {2, "uint8", 1},
-    {4, "int16", 2},           {8, "int32", 4},         {16, "float32", 4},
-    {32, "complex64", 0},      {64, "float64", 8},      {128, "RGB24", 0},
-    {256, "int8", 1},          {512, "uint16", 2},      {768, "uint32", 4},
-    {1024, "int64", 8},        {1280, "uint64", 8},     {1536, "float128", 0},
-    {1792, "complex128", 0},   {2048, "complex256", 0}, {2304, "RGBA32", 0},
+    {0, "unknown", 0},       {1, "binary", 0},    {2, "uint8", 1},       {4, "int16", 2},
+    {8, "int32", 4},         {16, "float32", 4},  {32, "complex64", 0},  {64, "float64", 8},
+    {128, "RGB24", 0},       {256, "int8", 1},    {512, "uint16", 2},    {768, "uint32", 4},
+    {1024, "int64", 8},      {1280, "uint64", 8}, {1536, "float128", 0}, {1792, "complex128", 0},
+    {2048, "complex256", 0}, {2304, "RGBA32", 0},
 };
 
 class HeaderView {
@@ -117,6 +116,12 @@ class NonFiniteFinder {
   bool nan_ = false;
 };
 
+std::string number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
 std::string printable(const std::string& bytes) {
   std::string text;
   for (char c : bytes) {
@@ -143,10 +148,12 @@ void checkNiftiFile(const fs::path& path, const ReadOptions& options) {
   const bool swap = sizeofHdr != 348 && sizeofHdr != 540 &&
                     (__builtin_bswap32(static_cast<std::uint32_t>(sizeofHdr)) == 348 ||
                      __builtin_bswap32(static_cast<std::uint32_t>(sizeofHdr)) == 540);
-  if (swap) sizeofHdr = static_cast<std::int32_t>(__builtin_bswap32(static_cast<std::uint32_t>(sizeofHdr)));
+  if (swap)
+    sizeofHdr = static_cast<std::int32_t>(__builtin_bswap32(static_cast<std::uint32_t>(sizeofHdr)));
   if (header.size() >= 4 && sizeofHdr == 540)
-    throw Error(subject,
-                "is a NIfTI-2 file (sizeof_hdr 540), which ITK 5.2 cannot read; save it as NIfTI-1");
+    throw Error(
+        subject,
+        "is a NIfTI-2 file (sizeof_hdr 540), which ITK 5.2 cannot read; save it as NIfTI-1");
   if (header.size() >= 4 && sizeofHdr != 348)
     throw Error(subject, "not a NIfTI-1 file: sizeof_hdr is " + std::to_string(sizeofHdr) +
                              " (expected 348)");
@@ -170,8 +177,8 @@ void checkNiftiFile(const fs::path& path, const ReadOptions& options) {
 
   const int rank = h.int16(40);
   if (rank < 1 || rank > 7)
-    throw Error(subject, "dim[0] = " + std::to_string(rank) +
-                             " is not a valid number of dimensions (1..7)");
+    throw Error(subject,
+                "dim[0] = " + std::to_string(rank) + " is not a valid number of dimensions (1..7)");
   std::vector<std::uint64_t> sizes;
   for (int a = 1; a <= rank; ++a) {
     const int size = h.int16(40 + 2 * a);
@@ -196,16 +203,18 @@ void checkNiftiFile(const fs::path& path, const ReadOptions& options) {
   for (int a = 1; a <= 3; ++a) {
     const float spacing = h.float32(76 + 4 * a);
     if (!std::isfinite(spacing))
-      throw Error(subject, "pixdim[" + std::to_string(a) + "] (voxel spacing) is not a finite number");
+      throw Error(subject,
+                  "pixdim[" + std::to_string(a) + "] (voxel spacing) is not a finite number");
+    // The nifti library would silently read a zero or negative spacing as 1 mm.
+    if (spacing <= 0)
+      throw Error(subject, "pixdim[" + std::to_string(a) + "] = " + number(spacing) +
+                               ": the voxel spacing must be positive");
   }
 
   const float voxOffset = h.float32(108);
-  if (!std::isfinite(voxOffset) || voxOffset < static_cast<float>(kNifti1HeaderBytes)) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%g", static_cast<double>(voxOffset));
-    throw Error(subject, std::string("vox_offset ") + text +
+  if (!std::isfinite(voxOffset) || voxOffset < static_cast<float>(kNifti1HeaderBytes))
+    throw Error(subject, "vox_offset " + number(voxOffset) +
                              " is invalid (a single-file NIfTI stores its voxels at 352 or later)");
-  }
   const auto offset = static_cast<std::uint64_t>(voxOffset);
   std::uint64_t needed = type->bytes;
   for (std::uint64_t s : sizes) needed *= s;

@@ -16,29 +16,78 @@ namespace fs = std::filesystem;
 namespace {
 
 unsigned nrrdTypeBytes(const std::string& type) {
-  static const std::map<std::string, unsigned> kTypes = {
-      {"signed char", 1}, {"int8", 1}, {"int8_t", 1}, {"uchar", 1}, {"unsigned char", 1},
-      {"uint8", 1}, {"uint8_t", 1}, {"short", 2}, {"short int", 2}, {"signed short", 2},
-      {"signed short int", 2}, {"int16", 2}, {"int16_t", 2}, {"ushort", 2},
-      {"unsigned short", 2}, {"unsigned short int", 2}, {"uint16", 2}, {"uint16_t", 2},
-      {"int", 4}, {"signed int", 4}, {"int32", 4}, {"int32_t", 4}, {"uint", 4},
-      {"unsigned int", 4}, {"uint32", 4}, {"uint32_t", 4}, {"longlong", 8}, {"long long", 8},
-      {"long long int", 8}, {"signed long long", 8}, {"signed long long int", 8}, {"int64", 8},
-      {"int64_t", 8}, {"ulonglong", 8}, {"unsigned long long", 8},
-      {"unsigned long long int", 8}, {"uint64", 8}, {"uint64_t", 8}, {"float", 4},
-      {"double", 8}};
+  static const std::map<std::string, unsigned> kTypes = {{"signed char", 1},
+                                                         {"int8", 1},
+                                                         {"int8_t", 1},
+                                                         {"uchar", 1},
+                                                         {"unsigned char", 1},
+                                                         {"uint8", 1},
+                                                         {"uint8_t", 1},
+                                                         {"short", 2},
+                                                         {"short int", 2},
+                                                         {"signed short", 2},
+                                                         {"signed short int", 2},
+                                                         {"int16", 2},
+                                                         {"int16_t", 2},
+                                                         {"ushort", 2},
+                                                         {"unsigned short", 2},
+                                                         {"unsigned short int", 2},
+                                                         {"uint16", 2},
+                                                         {"uint16_t", 2},
+                                                         {"int", 4},
+                                                         {"signed int", 4},
+                                                         {"int32", 4},
+                                                         {"int32_t", 4},
+                                                         {"uint", 4},
+                                                         {"unsigned int", 4},
+                                                         {"uint32", 4},
+                                                         {"uint32_t", 4},
+                                                         {"longlong", 8},
+                                                         {"long long", 8},
+                                                         {"long long int", 8},
+                                                         {"signed long long", 8},
+                                                         {"signed long long int", 8},
+                                                         {"int64", 8},
+                                                         {"int64_t", 8},
+                                                         {"ulonglong", 8},
+                                                         {"unsigned long long", 8},
+                                                         {"unsigned long long int", 8},
+                                                         {"uint64", 8},
+                                                         {"uint64_t", 8},
+                                                         {"float", 4},
+                                                         {"double", 8}};
   const auto found = kTypes.find(type);
   return found == kTypes.end() ? 0 : found->second;
 }
 
 // Axis kinds that ITK turns into pixel components rather than a spatial axis.
 bool isComponentKind(const std::string& kind) {
-  static const std::set<std::string> kComponentKinds = {
-      "vector", "covariant-vector", "normal", "list", "point", "complex", "2-vector",
-      "3-color", "rgb-color", "hsv-color", "xyz-color", "4-color", "rgba-color", "3-vector",
-      "3-gradient", "3-normal", "4-vector", "quaternion", "2d-symmetric-matrix",
-      "2d-masked-symmetric-matrix", "2d-matrix", "2d-masked-matrix", "3d-symmetric-matrix",
-      "3d-masked-symmetric-matrix", "3d-matrix", "3d-masked-matrix"};
+  static const std::set<std::string> kComponentKinds = {"vector",
+                                                        "covariant-vector",
+                                                        "normal",
+                                                        "list",
+                                                        "point",
+                                                        "complex",
+                                                        "2-vector",
+                                                        "3-color",
+                                                        "rgb-color",
+                                                        "hsv-color",
+                                                        "xyz-color",
+                                                        "4-color",
+                                                        "rgba-color",
+                                                        "3-vector",
+                                                        "3-gradient",
+                                                        "3-normal",
+                                                        "4-vector",
+                                                        "quaternion",
+                                                        "2d-symmetric-matrix",
+                                                        "2d-masked-symmetric-matrix",
+                                                        "2d-matrix",
+                                                        "2d-masked-matrix",
+                                                        "3d-symmetric-matrix",
+                                                        "3d-masked-symmetric-matrix",
+                                                        "3d-matrix",
+                                                        "3d-masked-matrix"};
   return kComponentKinds.count(kind) > 0;
 }
 
@@ -94,8 +143,7 @@ void checkNrrdFile(const fs::path& path, const ReadOptions& options) {
 
   auto field = [&](const std::string& key) -> const std::string& {
     const auto found = fields.find(key);
-    if (found == fields.end())
-      throw Error(subject, "NRRD header has no '" + key + "' field");
+    if (found == fields.end()) throw Error(subject, "NRRD header has no '" + key + "' field");
     return found->second;
   };
 
@@ -110,15 +158,14 @@ void checkNrrdFile(const fs::path& path, const ReadOptions& options) {
   for (const std::string& word : sizeWords) {
     long long size = 0;
     if (!parseCount(word, size) || size < 1)
-      throw Error(subject,
-                  "NRRD 'sizes' contains '" + word + "'; sizes must be positive integers");
+      throw Error(subject, "NRRD 'sizes' contains '" + word + "'; sizes must be positive integers");
     sizes.push_back(static_cast<std::uint64_t>(size));
   }
   const std::string type = toLower(field("type"));
   const unsigned typeBytes = nrrdTypeBytes(type);
   if (typeBytes == 0) throw Error(subject, "unsupported NRRD type '" + type + "'");
   const std::string encoding = toLower(field("encoding"));
-  static const std::set<std::string> kEncodings = {"raw", "gzip", "gz", "bzip2", "bz2",
+  static const std::set<std::string> kEncodings = {"raw",   "gzip", "gz",  "bzip2", "bz2",
                                                    "ascii", "text", "txt", "hex"};
   if (!kEncodings.count(encoding))
     throw Error(subject, "unsupported NRRD encoding '" + encoding + "'");
@@ -145,8 +192,9 @@ void checkNrrdFile(const fs::path& path, const ReadOptions& options) {
     if (!fs::is_regular_file(dataFile, ec))
       throw Error(subject, "data file '" + name + "' named in the NRRD header does not exist");
   } else if (!blankLineSeen) {
-    throw Error(subject, "NRRD header has neither a 'data file' field nor the blank line that "
-                         "separates it from attached voxel data");
+    throw Error(subject,
+                "NRRD header has neither a 'data file' field nor the blank line that "
+                "separates it from attached voxel data");
   }
 
   long long byteSkip = 0;

@@ -5,7 +5,9 @@
 
 namespace sfr::ui {
 
-bool isDrawnLabel(std::uint8_t label) { return label != 0 && label != 255; }
+bool isDrawnLabel(std::uint8_t label) {
+  return label != 0 && label != 255;
+}
 
 QRgb labelColor(std::uint8_t label) {
   static constexpr QRgb kFirst[] = {qRgb(255, 0, 0),   qRgb(0, 255, 0),   qRgb(0, 0, 255),

@@ -34,17 +34,19 @@ StudioOptions parseStudioArguments(const QStringList& arguments) {
       Text::tr("SFR Studio: view 3D medical images and their segmentations."));
   const QCommandLineOption help = parser.addHelpOption();
   const QCommandLineOption version = parser.addVersionOption();
-  const QCommandLineOption label(QStringLiteral("label"), Text::tr("Label map to show on the image."),
-                                 Text::tr("file"));
+  const QCommandLineOption label(QStringLiteral("label"),
+                                 Text::tr("Label map to show on the image."), Text::tr("file"));
   const QCommandLineOption spacing(
       QStringLiteral("spacing"),
-      Text::tr("Voxel spacing in mm, \"s\" or \"sx,sy,sz\" (for files that store none, such as the LA "
-         "h5 files)."),
+      Text::tr(
+          "Voxel spacing in mm, \"s\" or \"sx,sy,sz\" (for files that store none, such as the LA "
+          "h5 files)."),
       Text::tr("spacing"));
-  const QCommandLineOption demo(QStringLiteral("demo"), Text::tr("Open the built-in phantom case."));
-  const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                      Text::tr("Save a picture of the window to this file and quit."),
-                                      Text::tr("file"));
+  const QCommandLineOption demo(QStringLiteral("demo"),
+                                Text::tr("Open the built-in phantom case."));
+  const QCommandLineOption screenshot(
+      QStringLiteral("screenshot"), Text::tr("Save a picture of the window to this file and quit."),
+      Text::tr("file"));
   parser.addOptions({label, spacing, demo, screenshot});
   parser.addPositionalArgument(QStringLiteral("image"), Text::tr("Image file to open."),
                                QStringLiteral("[image]"));
@@ -56,9 +58,9 @@ StudioOptions parseStudioArguments(const QStringList& arguments) {
   options.showVersion = parser.isSet(version);
   const QStringList positional = parser.positionalArguments();
   if (positional.size() > 1)
-    throw Error("command line", Text::tr("expected at most one image file, got %1")
-                                    .arg(positional.size())
-                                    .toStdString());
+    throw Error(
+        "command line",
+        Text::tr("expected at most one image file, got %1").arg(positional.size()).toStdString());
   if (!positional.isEmpty()) options.image = positional.front();
   options.label = parser.value(label);
   options.demo = parser.isSet(demo);
@@ -67,14 +69,15 @@ StudioOptions parseStudioArguments(const QStringList& arguments) {
     options.spacing = parseSpacing(parser.value(spacing));
     if (!options.spacing)
       throw Error("command line", Text::tr("--spacing expects one or three positive numbers "
-                                     "separated by commas, got \"%1\"")
+                                           "separated by commas, got \"%1\"")
                                       .arg(parser.value(spacing))
                                       .toStdString());
   }
   if (!options.label.isEmpty() && options.image.isEmpty() && !options.demo)
     throw Error("command line", Text::tr("--label needs an image to draw on").toStdString());
   if (options.demo && !options.image.isEmpty())
-    throw Error("command line", Text::tr("--demo and an image file exclude each other").toStdString());
+    throw Error("command line",
+                Text::tr("--demo and an image file exclude each other").toStdString());
   return options;
 }
 

@@ -51,7 +51,9 @@ void ViewerModel::setCursor(const VoxelIndex& voxel) {
   Q_EMIT cursorChanged();
 }
 
-int ViewerModel::sliceIndex(SliceAxis axis) const { return cursor_[fixedDimension(image_.geometry(), axis)]; }
+int ViewerModel::sliceIndex(SliceAxis axis) const {
+  return cursor_[fixedDimension(image_.geometry(), axis)];
+}
 
 int ViewerModel::sliceCount(SliceAxis axis) const {
   return hasImage() ? static_cast<int>(image_.size()[fixedDimension(image_.geometry(), axis)]) : 0;
@@ -106,7 +108,9 @@ void ViewerModel::setWindowLevel(const WindowLevel& wl) {
   Q_EMIT windowLevelChanged();
 }
 
-void ViewerModel::resetWindowLevel() { setWindowLevel(autoWindowLevel(stats_)); }
+void ViewerModel::resetWindowLevel() {
+  setWindowLevel(autoWindowLevel(stats_));
+}
 
 void ViewerModel::setLabelOpacity(double opacity) {
   const double clamped = std::clamp(opacity, 0.0, 1.0);

@@ -119,10 +119,8 @@ void SliceView::paintEvent(QPaintEvent*) {
   painter.drawText(box, Qt::AlignHCenter | Qt::AlignBottom, edges[3]);
 
   painter.setPen(kTitle);
-  const QString caption = tr("%1  %2 / %3")
-                              .arg(name)
-                              .arg(model_->sliceIndex(axis_) + 1)
-                              .arg(model_->sliceCount(axis_));
+  const QString caption =
+      tr("%1  %2 / %3").arg(name).arg(model_->sliceIndex(axis_) + 1).arg(model_->sliceCount(axis_));
   painter.drawText(rect().adjusted(6, 4, -6, -4), Qt::AlignLeft | Qt::AlignTop, caption);
 }
 

@@ -1,10 +1,5 @@
 #include "sfr/ui/views/vtk_opengl_widget.h"
 
-#include <QMouseEvent>
-#include <QOpenGLContext>
-#include <QOpenGLExtraFunctions>
-#include <QSurfaceFormat>
-#include <QWheelEvent>
 #include <vtkCallbackCommand.h>
 #include <vtkCommand.h>
 #include <vtkGenericOpenGLRenderWindow.h>
@@ -12,6 +7,11 @@
 #include <vtkInteractorStyleTrackballCamera.h>
 #include <vtkOpenGLFramebufferObject.h>
 #include <vtkRenderer.h>
+#include <QMouseEvent>
+#include <QOpenGLContext>
+#include <QOpenGLExtraFunctions>
+#include <QSurfaceFormat>
+#include <QWheelEvent>
 
 namespace sfr::ui {
 
@@ -71,9 +71,15 @@ VtkOpenGLWidget::~VtkOpenGLWidget() {
   for (unsigned long id : observerIds_) renderWindow_->RemoveObserver(id);
 }
 
-vtkGenericOpenGLRenderWindow* VtkOpenGLWidget::renderWindow() const { return renderWindow_; }
-vtkRenderer* VtkOpenGLWidget::renderer() const { return renderer_; }
-vtkGenericRenderWindowInteractor* VtkOpenGLWidget::interactor() const { return interactor_; }
+vtkGenericOpenGLRenderWindow* VtkOpenGLWidget::renderWindow() const {
+  return renderWindow_;
+}
+vtkRenderer* VtkOpenGLWidget::renderer() const {
+  return renderer_;
+}
+vtkGenericRenderWindowInteractor* VtkOpenGLWidget::interactor() const {
+  return interactor_;
+}
 
 void VtkOpenGLWidget::releaseGraphics() {
   if (!glReady_) return;
@@ -131,15 +137,18 @@ void VtkOpenGLWidget::paintGL() {
   if (!glReady_) return;
   renderWindow_->Render();
 
+  vtkOpenGLFramebufferObject* rendered = renderWindow_->GetRenderFramebuffer();
+  if (!rendered) return;  // VTK could not set up its framebuffer; it has logged why
+
   QOpenGLExtraFunctions* f = context()->extraFunctions();
   f->glBindFramebuffer(GL_DRAW_FRAMEBUFFER, defaultFramebufferObject());
   const GLenum buffers[1] = {GL_COLOR_ATTACHMENT0};
   f->glDrawBuffers(1, buffers);
-  const int* size = renderWindow_->GetRenderFramebuffer()->GetLastSize();
+  const int* size = rendered->GetLastSize();
   const double dpr = devicePixelRatioF();
   const int w = static_cast<int>(width() * dpr), h = static_cast<int>(height() * dpr);
-  renderWindow_->BlitDisplayFramebuffer(0, 0, 0, size[0], size[1], 0, 0, w, h,
-                                        GL_COLOR_BUFFER_BIT, GL_LINEAR);
+  renderWindow_->BlitDisplayFramebuffer(0, 0, 0, size[0], size[1], 0, 0, w, h, GL_COLOR_BUFFER_BIT,
+                                        GL_LINEAR);
   // Opaque alpha, else Mesa blends the picture with whatever is behind the window.
   GLboolean mask[4];
   f->glGetBooleanv(GL_COLOR_WRITEMASK, mask);

@@ -1,10 +1,10 @@
 #include "sfr/ui/views/vtk_view3d.h"
 
-#include <QColor>
 #include <vtkActor.h>
 #include <vtkCamera.h>
 #include <vtkRenderer.h>
 #include <vtkVolume.h>
+#include <QColor>
 
 #include "sfr/ui/model/viewer_model.h"
 #include "sfr/ui/views/vtk_scene.h"

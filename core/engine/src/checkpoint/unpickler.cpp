@@ -129,6 +129,15 @@ class Machine {
           std::string_view data, std::size_t pos)
       : subject_(subject), part_(part), loader_(loader), data_(data), pos_(pos) {}
 
+  ~Machine() {
+    for (const Ref& r : containers_) {
+      r->items.clear();
+      r->keys.clear();
+    }
+  }
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+
   std::size_t position() const { return pos_; }
 
   Ref run() {
@@ -221,6 +230,9 @@ class Machine {
           push(makeFloat(v));
           break;
         }
+        case 'V':  // UNICODE (protocol 0 text)
+          push(makeStr(decodeRawUnicodeEscape(line())));
+          break;
         case 'X':
           pushText(u32(), Kind::Str);
           break;
@@ -252,10 +264,10 @@ class Machine {
           pushText(u64(), Kind::Bytes);
           break;
         case ']':
-          push(make(Kind::List));
+          push(container(Kind::List));
           break;
         case 'l': {
-          Ref list = make(Kind::List);
+          Ref list = container(Kind::List);
           list->items = popMark();
           push(list);
           break;
@@ -272,7 +284,7 @@ class Machine {
           break;
         }
         case ')':
-          push(make(Kind::Tuple));
+          push(container(Kind::Tuple));
           break;
         case 't':
           push(makeTuple(popMark()));
@@ -287,10 +299,10 @@ class Machine {
           push(makeTuple(popN(3)));
           break;
         case '}':
-          push(make(Kind::Dict));
+          push(container(Kind::Dict));
           break;
         case 'd': {
-          Ref dict = make(Kind::Dict);
+          Ref dict = container(Kind::Dict);
           setItems(dict, popMark());
           push(dict);
           break;
@@ -443,6 +455,40 @@ class Machine {
     return v;
   }
 
+  // Protocol 0 str: latin-1 bytes with \uXXXX / \UXXXXXXXX escapes, returned as UTF-8.
+  std::string decodeRawUnicodeEscape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      std::uint32_t code = static_cast<unsigned char>(s[i]);
+      if (s[i] == '\\' && i + 1 < s.size() && (s[i + 1] == 'u' || s[i + 1] == 'U')) {
+        const std::size_t digits = s[i + 1] == 'u' ? 4 : 8;
+        if (i + 2 + digits > s.size()) fail("truncated \\u escape in a text string");
+        const char* first = s.data() + i + 2;
+        const auto [ptr, ec] = std::from_chars(first, first + digits, code, 16);
+        if (ec != std::errc() || ptr != first + digits || code > 0x10FFFF)
+          fail("invalid \\u escape in a text string");
+        i += 1 + digits;
+      }
+      if (code < 0x80) {
+        out.push_back(static_cast<char>(code));
+      } else if (code < 0x800) {
+        out.push_back(static_cast<char>(0xC0 | (code >> 6)));
+        out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+      } else if (code < 0x10000) {
+        out.push_back(static_cast<char>(0xE0 | (code >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+      } else {
+        out.push_back(static_cast<char>(0xF0 | (code >> 18)));
+        out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+      }
+    }
+    return out;
+  }
+
   // ---- stack ---------------------------------------------------------------------------------
   void push(Ref r) { stack_.push_back(std::move(r)); }
   std::size_t floor() const { return marks_.empty() ? 0 : marks_.back(); }
@@ -487,6 +533,14 @@ class Machine {
   }
 
   // ---- values --------------------------------------------------------------------------------
+  // Containers are registered so the destructor can break reference cycles (a list appended
+  // to itself is legal pickle) and free deep nests without deep recursion.
+  Ref container(Kind kind) {
+    Ref r = make(kind);
+    containers_.push_back(r);
+    return r;
+  }
+
   static Ref makeBool(bool v) {
     Ref r = make(Kind::Bool);
     r->boolean = v;
@@ -497,8 +551,8 @@ class Machine {
     r->real = v;
     return r;
   }
-  static Ref makeTuple(std::vector<Ref> items) {
-    Ref r = make(Kind::Tuple);
+  Ref makeTuple(std::vector<Ref> items) {
+    Ref r = container(Kind::Tuple);
     r->items = std::move(items);
     return r;
   }
@@ -579,7 +633,7 @@ class Machine {
     switch (callable->global) {
       case GlobalId::OrderedDict: {
         arity(0, 1);
-        Ref dict = make(Kind::Dict);
+        Ref dict = container(Kind::Dict);
         if (args.size() == 1) {
           const Ref& pairs = args[0];
           if (pairs->kind != Kind::List && pairs->kind != Kind::Tuple)
@@ -637,7 +691,7 @@ class Machine {
 
   Ref newObject(const Ref& cls, const Ref& args) {
     if (cls->kind == Kind::Global && cls->global == GlobalId::OrderedDict && args->items.empty())
-      return make(Kind::Dict);
+      return container(Kind::Dict);
     fail("cannot create an object of " +
          (cls->kind == Kind::Global ? "'" + cls->text + "'" : std::string(kindName(cls->kind))));
   }
@@ -774,6 +828,7 @@ class Machine {
   std::vector<Ref> stack_;
   std::vector<std::size_t> marks_;
   std::unordered_map<std::uint64_t, Ref> memo_;
+  std::vector<Ref> containers_;
 };
 
 class Converter {

@@ -10,6 +10,7 @@
 
 class QAction;
 class QLabel;
+class QSlider;
 
 namespace sfr::ui {
 
@@ -29,6 +30,8 @@ class MainWindow : public QMainWindow {
   SliceView* sliceView(SliceAxis axis) const;
   VtkView3D* view3D() const { return view3D_; }
   QAction* volumeRenderingAction() const { return volumeRenderingAction_; }
+  /// Status-bar slider for the label overlay opacity, 0..100 %.
+  QSlider* labelOpacitySlider() const { return opacitySlider_; }
   /// The text the status bar shows about the cursor.
   QString cursorStatusText() const;
 
@@ -74,6 +77,7 @@ class MainWindow : public QMainWindow {
   SliceView* sagittal_;
   VtkView3D* view3D_;
   QLabel* cursorLabel_;
+  QSlider* opacitySlider_;
   QAction* volumeRenderingAction_ = nullptr;
   std::optional<Vec3> spacing_;
   bool errorDialogs_ = true;

@@ -5,9 +5,10 @@
 // 6-neighbour cross, border 0), so foreground on the array edge is surface. Distances come from the
 // exact EDT of the other mask's surface (distance_transform.h), in voxels or millimetres.
 //
-// Speed: masks are cropped to the bounding box of prediction ∪ reference first, which gives the
-// same distances (every feature and query lies inside it) and keeps the work proportional to the
-// object.
+// Speed: one pass over both label maps gives the overlap counts and bounding boxes of every class;
+// the surfaces and distances of a class are then computed inside the bounding box of
+// prediction ∪ reference only, which gives the same distances (every surface voxel lies inside it)
+// and keeps the work proportional to the object, not to the grid.
 #include <cstddef>
 #include <cstdint>
 #include <vector>

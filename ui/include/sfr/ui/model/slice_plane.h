@@ -33,7 +33,7 @@ std::array<IndexAxis, 3> anatomicalAxes(const Geometry& geometry);
 
 /// How the picture of a slice along `axis` maps onto voxel indices.
 struct SliceMapping {
-  int fixedDim = 2;  ///< index axis held constant (the slice number runs along it)
+  int fixedDim = 2;      ///< index axis held constant (the slice number runs along it)
   IndexAxis horizontal;  ///< index axis along picture x; reversed: x = n - 1 - index
   IndexAxis vertical;    ///< index axis along picture y; reversed: y = n - 1 - index
 };
@@ -63,7 +63,8 @@ SlicePlane slicePlane(const Geometry& geometry, SliceAxis axis);
 std::optional<VoxelIndex> voxelAtPixel(const Geometry& geometry, SliceAxis axis, int slice, int x,
                                        int y);
 
-/// The picture pixel (x, y) that shows `voxel` in a slice along `axis` (the fixed index is ignored).
+/// The picture pixel (x, y) that shows `voxel` in a slice along `axis` (the fixed index is
+/// ignored).
 std::array<int, 2> pixelOfVoxel(const Geometry& geometry, SliceAxis axis, const VoxelIndex& voxel);
 
 /// The largest rectangle inside `area` with the aspect ratio of `physical`, centred (letterbox).

@@ -13,8 +13,14 @@ struct SliceRenderSettings {
   WindowLevel windowLevel;
   double labelOpacity = 0.5;  ///< 0 hides the overlay, 1 paints label colours opaquely
 
-  SliceRenderSettings& setWindowLevel(WindowLevel v) { windowLevel = v; return *this; }
-  SliceRenderSettings& setLabelOpacity(double v) { labelOpacity = v; return *this; }
+  SliceRenderSettings& setWindowLevel(WindowLevel v) {
+    windowLevel = v;
+    return *this;
+  }
+  SliceRenderSettings& setLabelOpacity(double v) {
+    labelOpacity = v;
+    return *this;
+  }
 };
 
 /// Slice `slice` along `axis` as a QImage::Format_RGB32 picture laid out as in slice_plane.h.

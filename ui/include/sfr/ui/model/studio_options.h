@@ -10,14 +10,14 @@
 namespace sfr::ui {
 
 struct StudioOptions {
-  QString image;               ///< image file to open (empty: none)
-  QString label;               ///< label file to open on top of it (empty: none)
-  std::optional<Vec3> spacing; ///< overrides the spacing of files (the LA h5 files store none)
-  bool demo = false;           ///< open the built-in phantom case
-  QString screenshot;          ///< save a picture of the window to this file and quit
+  QString image;                ///< image file to open (empty: none)
+  QString label;                ///< label file to open on top of it (empty: none)
+  std::optional<Vec3> spacing;  ///< overrides the spacing of files (the LA h5 files store none)
+  bool demo = false;            ///< open the built-in phantom case
+  QString screenshot;           ///< save a picture of the window to this file and quit
   bool showHelp = false;
   bool showVersion = false;
-  QString helpText;            ///< filled by parseStudioArguments for --help and errors
+  QString helpText;  ///< filled by parseStudioArguments for --help and errors
 };
 
 /// "0.625" or "0.625,0.625,2.5": one value (isotropic) or three, all finite and > 0; nullopt

@@ -29,7 +29,8 @@ class ViewerModel : public QObject {
   /// Replaces the image (and drops a label map that no longer fits), centres the cursor and
   /// initialises window/level from the 1st/99th percentile. `name` is shown in the title bar.
   void setImage(ImageVolume image, const QString& name);
-  /// Sets the label map; throws sfr::Error naming `name` when there is no image or the grid differs.
+  /// Sets the label map; throws sfr::Error naming `name` when there is no image or the grid
+  /// differs.
   void setLabel(LabelVolume label, const QString& name);
   void clearLabel();
 

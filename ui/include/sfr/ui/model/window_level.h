@@ -27,7 +27,8 @@ std::uint8_t greyValue(float value, const WindowLevel& wl);
 struct IntensityStats {
   float minimum = 0.0f;
   float maximum = 0.0f;
-  float p01 = 0.0f;  ///< 1st percentile (nearest rank on the sorted voxels, index round(0.01 (n-1)))
+  float p01 =
+      0.0f;  ///< 1st percentile (nearest rank on the sorted voxels, index round(0.01 (n-1)))
   float p99 = 0.0f;  ///< 99th percentile (index round(0.99 (n-1)))
 };
 

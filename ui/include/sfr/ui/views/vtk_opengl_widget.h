@@ -4,8 +4,8 @@
 // VTK renders into its own framebuffer inside paintGL, which is then blitted into Qt's.
 // Qt mouse/wheel events are forwarded to a vtkGenericRenderWindowInteractor whose renders are
 // turned into update() calls, so all rendering happens in paintGL with Qt's context current.
-#include <QOpenGLWidget>
 #include <vtkSmartPointer.h>
+#include <QOpenGLWidget>
 
 class vtkGenericOpenGLRenderWindow;
 class vtkGenericRenderWindowInteractor;

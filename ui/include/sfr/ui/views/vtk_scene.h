@@ -22,8 +22,14 @@ struct LabelSurfaceSettings {
   int smoothingIterations = 20;  ///< windowed-sinc iterations (0: raw voxel staircase)
   double passBand = 0.05;        ///< windowed-sinc pass band; smaller is smoother
 
-  LabelSurfaceSettings& setSmoothingIterations(int v) { smoothingIterations = v; return *this; }
-  LabelSurfaceSettings& setPassBand(double v) { passBand = v; return *this; }
+  LabelSurfaceSettings& setSmoothingIterations(int v) {
+    smoothingIterations = v;
+    return *this;
+  }
+  LabelSurfaceSettings& setPassBand(double v) {
+    passBand = v;
+    return *this;
+  }
 };
 
 /// The matrix taking scaled-index space to patient space: rotation = direction, translation =
