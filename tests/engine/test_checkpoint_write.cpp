@@ -24,8 +24,9 @@ void expectSame(const c10::IValue& a, const c10::IValue& b, const std::string& w
     EXPECT_EQ(x.scalar_type(), y.scalar_type()) << where;
     EXPECT_EQ(x.sizes(), y.sizes()) << where;
     EXPECT_EQ(x.requires_grad(), y.requires_grad()) << where;
-    if (x.sizes() == y.sizes() && x.scalar_type() == y.scalar_type())
+    if (x.sizes() == y.sizes() && x.scalar_type() == y.scalar_type()) {
       EXPECT_TRUE(at::equal(x.detach(), y.detach())) << where;
+    }
   } else if (a.isGenericDict()) {
     const auto da = a.toGenericDict(), db = b.toGenericDict();
     ASSERT_EQ(da.size(), db.size()) << where;

@@ -199,11 +199,12 @@ TEST(CheckpointZip, ReadsZip64ExtraFieldsOfTheCentralDirectory) {
   ASSERT_EQ(reader.entries().size(), 1u);
   EXPECT_EQ(reader.entries()[0].size, data.size());
   EXPECT_EQ(reader.read(reader.entries()[0]), data);
-  if (::access("/usr/bin/python3", X_OK) == 0)
+  if (::access("/usr/bin/python3", X_OK) == 0) {
     EXPECT_EQ(
         runPython("import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read('p/a').decode())",
                   {(dir / "z64.zip").string()}),
         data + "\n");
+  }
 }
 
 TEST(CheckpointZip, DamagedArchivesThrowOneErrorNamingTheFile) {

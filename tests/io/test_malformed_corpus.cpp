@@ -790,7 +790,9 @@ std::vector<CorpusCase> corpus() {
 }
 
 // Test names and failure output show the case name instead of the struct's bytes.
-void PrintTo(const CorpusCase& entry, std::ostream* out) { *out << entry.name; }
+void PrintTo(const CorpusCase& entry, std::ostream* out) {
+  *out << entry.name;
+}
 
 class MalformedInput : public ::testing::TestWithParam<CorpusCase> {};
 

@@ -1,5 +1,6 @@
 #include "sfr/engine/sam/mask_decoder.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>

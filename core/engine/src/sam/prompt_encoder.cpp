@@ -74,7 +74,7 @@ PromptEncoderImpl::PromptEncoderImpl(const PromptEncoderOptions& options) : opti
   no_mask_embed = register_module("no_mask_embed", torch::nn::Embedding(1, dim));
 }
 
-torch::Tensor PromptEncoderImpl::pointEmbedding(size_t i) const {
+torch::Tensor PromptEncoderImpl::pointEmbedding(size_t i) {
   return point_embeddings[i]->as<torch::nn::Embedding>()->weight;
 }
 

@@ -1,8 +1,7 @@
 #include "sfr/engine/sam/sam_checkpoint.h"
 
-#include <map>
+#include <algorithm>
 #include <regex>
-#include <set>
 #include <unordered_map>
 
 #include "sfr/base/error.h"

@@ -64,7 +64,7 @@ class PromptEncoderImpl : public torch::nn::Module {
   torch::nn::Embedding no_mask_embed{nullptr};
 
  private:
-  torch::Tensor pointEmbedding(size_t i) const;
+  torch::Tensor pointEmbedding(size_t i);
 
   PromptEncoderOptions options_;
 };
