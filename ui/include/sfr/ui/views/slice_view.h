@@ -3,15 +3,20 @@
 // Mouse: left click/drag moves the cursor (all views follow), wheel / PageUp / PageDown / arrow
 // keys scroll slices, right drag changes window/level. The view holds no state of its own beyond
 // the cached picture and the drag in progress; everything else lives in the ViewerModel.
+// With a LabelEditingModel attached and a tool active, the left button goes to the tool instead
+// (Enter / double click complete a polygon), the label overlay uses the label table's colours and
+// visibility, and the brush outline and pending polygon are drawn over the slice.
 #include <QImage>
 #include <QPoint>
 #include <QWidget>
+#include <optional>
 
 #include "sfr/ui/model/slice_plane.h"
 #include "sfr/ui/model/window_level.h"
 
 namespace sfr::ui {
 
+class LabelEditingModel;
 class ViewerModel;
 
 class SliceView : public QWidget {
@@ -27,6 +32,8 @@ class SliceView : public QWidget {
   const QImage& slicePicture() const { return picture_; }
   QSize sizeHint() const override { return {320, 320}; }
   QSize minimumSizeHint() const override { return {120, 120}; }
+  /// Routes left-button strokes to `editing`'s active tool (null: navigation only).
+  void setEditingModel(LabelEditingModel* editing);
 
  protected:
   void paintEvent(QPaintEvent* event) override;
@@ -35,10 +42,15 @@ class SliceView : public QWidget {
   void mouseReleaseEvent(QMouseEvent* event) override;
   void wheelEvent(QWheelEvent* event) override;
   void keyPressEvent(QKeyEvent* event) override;
+  void mouseDoubleClickEvent(QMouseEvent* event) override;
+  void leaveEvent(QEvent* event) override;
 
  private:
   void rerender();
   void moveCursorTo(const QPointF& widgetPos);
+  /// Picture pixel under `widgetPos`; outside the picture none, or the nearest one with `clamp`.
+  std::optional<QPoint> picturePixelAt(const QPointF& widgetPos, bool clamp) const;
+  std::optional<VoxelIndex> voxelAt(const QPointF& widgetPos, bool clamp) const;
   QString title() const;
 
   ViewerModel* model_;
@@ -49,6 +61,9 @@ class SliceView : public QWidget {
   bool windowDrag_ = false;
   QPoint dragStart_;
   WindowLevel dragStartWindowLevel_;
+  LabelEditingModel* editing_ = nullptr;
+  bool editStroke_ = false;              // the left button is down on a tool
+  std::optional<QPoint> pointerPixel_;  // picture pixel under the mouse, for the brush outline
 };
 
 }  // namespace sfr::ui

@@ -1,0 +1,24 @@
+#pragma once
+// What every `sfr` subcommand shares. Each subcommand lives in its own file and registers itself
+// with an add...Command(app, context) function; its CLI11 callback only stores the work in
+// `context.action`, so main() can apply the global options (threads) and install the SIGINT
+// handler before any work starts.
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "sfr/base/progress.h"
+
+namespace sfr::cli {
+
+struct Context {
+  CancelToken cancel;            ///< set by SIGINT; long operations poll it
+  std::function<void()> action;  ///< the chosen subcommand's work
+};
+
+#ifdef SFR_HAVE_ITK
+/// `sfr predict`: V-Net sliding-window segmentation of image files (needs sfr_io).
+void addPredictCommand(CLI::App& app, Context& context);
+#endif
+
+}  // namespace sfr::cli
