@@ -16,7 +16,12 @@ struct Context {
   std::function<void()> action;  ///< the chosen subcommand's work
 };
 
+/// `sfr demo`: the built-in demo (studio with a display, terminal pipeline otherwise).
+void addDemoCommand(CLI::App& app, Context& context);
+
 #ifdef SFR_HAVE_ITK
+/// `sfr eval`: medpy-exact metrics of label maps against ground truth (needs sfr_io).
+void addEvalCommand(CLI::App& app, Context& context);
 /// `sfr predict`: V-Net sliding-window segmentation of image files (needs sfr_io).
 void addPredictCommand(CLI::App& app, Context& context);
 #endif

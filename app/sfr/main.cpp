@@ -39,7 +39,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   sfr::cli::Context context;
+  sfr::cli::addDemoCommand(app, context);
 #ifdef SFR_HAVE_ITK
+  sfr::cli::addEvalCommand(app, context);
   sfr::cli::addPredictCommand(app, context);
 #endif
 

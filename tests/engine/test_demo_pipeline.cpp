@@ -24,6 +24,7 @@ TEST(DemoPipeline, RunsDeterministicallyAndReportsEveryStage) {
   std::map<std::string, int64_t> last;
   sfr::CallbackProgress progress([&](const sfr::ProgressEvent& e) { last[e.stage] = e.done; });
   const DemoResult a = runDemo(tiny(), progress);
+  EXPECT_TRUE(a.writtenFiles.empty());
   EXPECT_EQ(last["generate"], 2);
   EXPECT_EQ(last["train"], 40);
   EXPECT_EQ(last["predict"], 1);

@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -22,6 +23,9 @@
 #include <exception>
 
 #include "sfr/base/error.h"
+#include "sfr/ui/editing/label_editing_model.h"
+#include "sfr/ui/editing/views/edit_actions.h"
+#include "sfr/ui/editing/views/edit_tools_panel.h"
 #include "sfr/ui/model/dropped_files.h"
 #include "sfr/ui/model/viewer_model.h"
 #include "sfr/ui/model/volume_files.h"
@@ -57,7 +61,11 @@ MainWindow::MainWindow(QWidget* parent)
       sagittal_(new SliceView(model_, SliceAxis::Sagittal)),
       view3D_(new VtkView3D(model_)),
       cursorLabel_(new QLabel),
-      opacitySlider_(new QSlider(Qt::Horizontal)) {
+      opacitySlider_(new QSlider(Qt::Horizontal)),
+      editing_(new LabelEditingModel(model_, this)),
+      editActions_(new EditActions(editing_, this)),
+      toolsPanel_(new EditToolsPanel(editing_, editActions_)),
+      toolsDock_(new QDockWidget(tr("Label Editing"))) {
   auto* central = new QWidget;
   auto* grid = new QGridLayout(central);
   grid->setContentsMargins(2, 2, 2, 2);
@@ -71,6 +79,12 @@ MainWindow::MainWindow(QWidget* parent)
   grid->setColumnStretch(0, 1);
   grid->setColumnStretch(1, 1);
   setCentralWidget(central);
+  for (SliceView* view : {axial_, coronal_, sagittal_}) view->setEditingModel(editing_);
+  toolsDock_->setObjectName(QStringLiteral("labelEditingDock"));
+  toolsDock_->setWidget(toolsPanel_);
+  toolsDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                          QDockWidget::DockWidgetClosable);
+  addDockWidget(Qt::RightDockWidgetArea, toolsDock_);
 
   statusBar()->addWidget(cursorLabel_, 1);
   connect(model_, &ViewerModel::cursorChanged, this,
@@ -91,7 +105,7 @@ MainWindow::MainWindow(QWidget* parent)
 
   buildMenus();
   setAcceptDrops(true);
-  resize(1100, 860);
+  resize(1380, 860);
   updateTitle();
 }
 
@@ -108,6 +122,12 @@ void MainWindow::buildMenus() {
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
 
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  edit->addAction(editActions_->undoAction());
+  edit->addAction(editActions_->redoAction());
+  edit->addSeparator();
+  edit->addActions(editActions_->toolActions());
+
   QMenu* view = menuBar()->addMenu(tr("&View"));
   volumeRenderingAction_ = view->addAction(tr("&Volume Rendering"));
   volumeRenderingAction_->setCheckable(true);
@@ -118,6 +138,8 @@ void MainWindow::buildMenus() {
           &QAction::setChecked);
   view->addAction(tr("Reset &Window/Level"), model_, &ViewerModel::resetWindowLevel);
   view->addAction(tr("Reset 3D &Camera"), view3D_, &VtkView3D::resetCamera);
+  view->addSeparator();
+  view->addAction(toolsDock_->toggleViewAction());
 }
 
 SliceView* MainWindow::sliceView(SliceAxis axis) const {
@@ -245,6 +267,7 @@ void MainWindow::dropEvent(QDropEvent* event) {
 }
 
 bool MainWindow::saveScreenshot(const QString& path, int timeoutMs) {
+  editing_->flushSurfaceUpdate();  // the picture shows the latest edits in 3D too
   QDeadlineTimer deadline(timeoutMs);
   while (view3D_->renderedFrames() == 0 && !deadline.hasExpired()) {
     QApplication::processEvents(QEventLoop::AllEvents, 50);

@@ -1,6 +1,7 @@
 #include "sfr/engine/demo_pipeline.h"
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -9,9 +10,14 @@
 #include "sfr/base/error.h"
 #include "sfr/base/metrics.h"
 #include "sfr/engine/augment.h"
+#include "sfr/engine/checkpoint/atomic_file.h"
 #include "sfr/engine/losses.h"
 #include "sfr/engine/sliding_window.h"
+#include "sfr/engine/vnet_checkpoint.h"
 #include "sfr/engine/volume_tensor.h"
+#ifdef SFR_HAVE_ITK
+#include "sfr/io/image_io.h"
+#endif
 
 namespace sfr::engine {
 
@@ -36,7 +42,8 @@ void to_json(nlohmann::json& j, const DemoSettings& s) {
                      {"crop", s.crop},           {"filters", s.filters},
                      {"batch", s.batch},         {"learning_rate", s.learningRate},
                      {"momentum", s.momentum},   {"weight_decay", s.weightDecay},
-                     {"seed", s.seed},           {"device", s.device}};
+                     {"seed", s.seed},           {"device", s.device},
+                     {"output_dir", s.outputDir}};
 }
 
 void from_json(const nlohmann::json& j, DemoSettings& s) {
@@ -53,6 +60,7 @@ void from_json(const nlohmann::json& j, DemoSettings& s) {
   s.weightDecay = j.value("weight_decay", d.weightDecay);
   s.seed = j.value("seed", d.seed);
   s.device = j.value("device", d.device);
+  s.outputDir = j.value("output_dir", d.outputDir);
 }
 
 namespace {
@@ -88,10 +96,10 @@ DemoResult runDemo(const DemoSettings& settings, ProgressSink& progress,
 
   // 2. Supervised training (released loss: 0.5 CE + 0.5 soft Dice over the batch; SGD).
   DemoResult result;
-  result.net = VNet(VNetOptions().classes(2).filters(settings.filters).has_dropout(true));
-  result.net->to(device);
-  result.net->train();
-  torch::optim::SGD optimizer(result.net->parameters(),
+  VNet net(VNetOptions().classes(2).filters(settings.filters).has_dropout(true));
+  net->to(device);
+  net->train();
+  torch::optim::SGD optimizer(net->parameters(),
                               torch::optim::SGDOptions(settings.learningRate)
                                   .momentum(settings.momentum)
                                   .weight_decay(settings.weightDecay));
@@ -115,7 +123,7 @@ DemoResult runDemo(const DemoSettings& settings, ProgressSink& progress,
     }
     auto x = torch::stack(images).unsqueeze(1).to(device);
     auto y = torch::stack(labels).to(device);
-    auto logits = result.net->forward(x).logits;
+    auto logits = net->forward(x).logits;
     auto loss = 0.5 * crossEntropyLoss(logits, y) + 0.5 * softDiceLoss(torch::softmax(logits, 1), y);
     optimizer.zero_grad();
     loss.backward();
@@ -134,11 +142,13 @@ DemoResult runDemo(const DemoSettings& settings, ProgressSink& progress,
   result.trainSeconds = secondsSince(trainStart);
 
   // 3. Sliding-window prediction of the held-out cases and medpy-exact Dice.
-  result.net->eval();
+  net->eval();
   SlidingWindowOptions window;
   window.patch(settings.crop).stride_xy(settings.crop[0] / 4).stride_z(settings.crop[2] / 4);
   window.device(settings.device).window_batch(2);
-  const SlidingWindowPredictor predictor(result.net, window);
+  const SlidingWindowPredictor predictor(net, window);
+  const std::filesystem::path out = settings.outputDir;
+  if (!out.empty()) std::filesystem::create_directories(out);
   const auto predictStart = std::chrono::steady_clock::now();
   double sum = 0;
   for (std::size_t c = 0; c < test.size(); ++c) {
@@ -147,6 +157,12 @@ DemoResult runDemo(const DemoSettings& settings, ProgressSink& progress,
     const LabelVolume mask = toLabelVolume(prediction.labels, test[c].label.geometry());
     const CaseMetrics m = computeMetrics(mask, test[c].label, MetricsSettings().setClasses({1}));
     result.cases.push_back({test[c].id, m.at(1).dice});
+#ifdef SFR_HAVE_ITK
+    if (!out.empty()) {
+      io::writeLabel(mask, out / (test[c].id + "_pred.nii.gz"));
+      result.writtenFiles.push_back((out / (test[c].id + "_pred.nii.gz")).string());
+    }
+#endif
     sum += m.at(1).dice;
     char message[64];
     std::snprintf(message, sizeof message, "%s Dice %.3f", test[c].id.c_str(), m.at(1).dice);
@@ -155,6 +171,21 @@ DemoResult runDemo(const DemoSettings& settings, ProgressSink& progress,
   }
   result.predictSeconds = secondsSince(predictStart);
   result.meanDice = sum / static_cast<double>(test.size());
+  if (!out.empty()) {
+    nlohmann::json summary{{"settings", settings},
+                           {"mean_dice", result.meanDice},
+                           {"final_loss", result.finalLoss},
+                           {"train_seconds", result.trainSeconds},
+                           {"predict_seconds", result.predictSeconds}};
+    for (const auto& c : result.cases) summary["cases"].push_back({{"id", c.id}, {"dice", c.dice}});
+    writeVNetCheckpoint(out / "vnet_demo.pt", *net, summary);
+    result.writtenFiles.push_back((out / "vnet_demo.pt").string());
+    const std::string text = summary.dump(2) + "\n";
+    AtomicFileWriter file(out / "summary.json");
+    file.write(text.data(), text.size());
+    file.commit();
+    result.writtenFiles.push_back((out / "summary.json").string());
+  }
   return result;
 }
 

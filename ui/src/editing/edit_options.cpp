@@ -45,9 +45,9 @@ bool EditOptions::operator==(const EditOptions& o) const {
 }
 
 nlohmann::json EditOptions::toJson() const {
-  return {{"brush_radius_mm", brushRadiusMm}, {"three_d", threeD},
+  return {{"brush_radius_mm", brushRadiusMm},  {"three_d", threeD},
           {"threshold_lower", thresholdLower}, {"threshold_upper", thresholdUpper},
-          {"flood_mode", modeName(floodMode)},  {"flood_tolerance", floodTolerance}};
+          {"flood_mode", modeName(floodMode)}, {"flood_tolerance", floodTolerance}};
 }
 
 EditOptions EditOptions::fromJson(const nlohmann::json& json) {
@@ -65,8 +65,8 @@ EditOptions EditOptions::fromJson(const nlohmann::json& json) {
   else if (mode == "intensity")
     o.floodMode = FloodFillMode::Intensity;
   else
-    throw Error(kSubject, "\"flood_mode\" must be \"same_label\" or \"intensity\", not \"" + mode +
-                              "\"");
+    throw Error(kSubject,
+                "\"flood_mode\" must be \"same_label\" or \"intensity\", not \"" + mode + "\"");
   o.validate();
   return o;
 }

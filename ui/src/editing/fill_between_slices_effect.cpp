@@ -96,8 +96,9 @@ SliceInterpolation interpolateBetweenSlices(LabelEditSession& session, int dim) 
 }
 
 QString FillBetweenSlicesEffect::hint() const {
-  return tr("Draw the active label on two or more slices, then click a view to fill the slices "
-            "between them along its axis.");
+  return tr(
+      "Draw the active label on two or more slices, then click a view to fill the slices "
+      "between them along its axis.");
 }
 
 void FillBetweenSlicesEffect::beginStroke(EditContext& context, const StrokePoint& point) {

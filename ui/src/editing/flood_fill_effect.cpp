@@ -45,8 +45,8 @@ std::vector<std::size_t> floodRegion(const ImageVolume& image, const LabelVolume
       for (const int step : {-1, 1}) {
         const std::ptrdiff_t c = idx[d] + step;
         if (c < 0 || c >= n[d]) continue;
-        const std::size_t w = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(v) +
-                                                       step * stride[d]);
+        const std::size_t w =
+            static_cast<std::size_t>(static_cast<std::ptrdiff_t>(v) + step * stride[d]);
         if (visited[w] || !belongs(w)) continue;
         visited[w] = true;
         stack.push_back(w);

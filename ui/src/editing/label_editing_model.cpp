@@ -73,9 +73,9 @@ StrokePoint LabelEditingModel::strokePoint(SliceAxis axis, const VoxelIndex& vox
   StrokePoint p;
   p.axis = axis;
   p.voxel = voxel;
-  p.position = viewer_->image().geometry().indexToPhysical(
-      {static_cast<double>(voxel[0]), static_cast<double>(voxel[1]),
-       static_cast<double>(voxel[2])});
+  p.position = viewer_->image().geometry().indexToPhysical({static_cast<double>(voxel[0]),
+                                                            static_cast<double>(voxel[1]),
+                                                            static_cast<double>(voxel[2])});
   return p;
 }
 

@@ -21,7 +21,8 @@ void blendLabelOverlay(QImage& picture, const LabelVolume& label, SliceAxis axis
     throw Error("label overlay", "the picture does not have the slice's size");
   const double a = std::clamp(opacity, 0.0, 1.0);
   if (a <= 0.0) return;
-  if (picture.format() != QImage::Format_RGB32) picture = picture.convertToFormat(QImage::Format_RGB32);
+  if (picture.format() != QImage::Format_RGB32)
+    picture = picture.convertToFormat(QImage::Format_RGB32);
 
   // One lookup per label value instead of per pixel: drawn or not, and its colour.
   std::array<bool, 256> drawn{};

@@ -50,10 +50,10 @@ void LabelTable::addEntry(const LabelEntry& entry) {
   if (!isEntryValue(entry.value))
     throw Error(kSubject, "label value " + std::to_string(entry.value) + " is outside 1..254");
   if (contains(entry.value))
-    throw Error(kSubject, "label value " + std::to_string(entry.value) + " is already in the table");
-  const auto at = std::lower_bound(
-      entries_.begin(), entries_.end(), entry.value,
-      [](const LabelEntry& e, std::uint8_t v) { return e.value < v; });
+    throw Error(kSubject,
+                "label value " + std::to_string(entry.value) + " is already in the table");
+  const auto at = std::lower_bound(entries_.begin(), entries_.end(), entry.value,
+                                   [](const LabelEntry& e, std::uint8_t v) { return e.value < v; });
   entries_.insert(at, entry);
   Q_EMIT entriesChanged();
 }
@@ -87,11 +87,10 @@ void LabelTable::addMissingEntries(const LabelVolume& label) {
   for (int v = 1; v <= 254; ++v)
     if (present[v] && !contains(static_cast<std::uint8_t>(v))) {
       const LabelEntry e = defaultEntry(static_cast<std::uint8_t>(v));
-      entries_.insert(std::lower_bound(entries_.begin(), entries_.end(), e.value,
-                                       [](const LabelEntry& a, std::uint8_t b) {
-                                         return a.value < b;
-                                       }),
-                      e);
+      entries_.insert(
+          std::lower_bound(entries_.begin(), entries_.end(), e.value,
+                           [](const LabelEntry& a, std::uint8_t b) { return a.value < b; }),
+          e);
       added = true;
     }
   if (added) Q_EMIT entriesChanged();
@@ -186,7 +185,8 @@ void LabelTable::fromJson(const nlohmann::json& json) {
       if (!isEntryValue(value))
         throw Error(kSubject, "label value " + std::to_string(value) + " is outside 1..254");
       LabelEntry e = defaultEntry(static_cast<std::uint8_t>(value));
-      if (item.contains("name")) e.name = QString::fromStdString(item.at("name").get<std::string>());
+      if (item.contains("name"))
+        e.name = QString::fromStdString(item.at("name").get<std::string>());
       if (item.contains("color")) {
         const std::string text = item.at("color").get<std::string>();
         const QColor c(QString::fromStdString(text));

@@ -64,8 +64,7 @@ QString PolygonEffect::hint() const {
 void PolygonEffect::beginStroke(EditContext& context, const StrokePoint& point) {
   const int fixed = fixedDimension(context.image.geometry(), point.axis);
   // A click on another view or slice starts a new polygon there.
-  if (!vertices_.empty() &&
-      (point.axis != axis_ || point.voxel[fixed] != vertices_.front()[fixed]))
+  if (!vertices_.empty() && (point.axis != axis_ || point.voxel[fixed] != vertices_.front()[fixed]))
     vertices_.clear();
   axis_ = point.axis;
   if (vertices_.size() >= 3) {

@@ -4,8 +4,12 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QWheelEvent>
+#include <algorithm>
 #include <cmath>
 
+#include "sfr/ui/editing/label_editing_model.h"
+#include "sfr/ui/editing/label_overlay.h"
+#include "sfr/ui/editing/views/edit_overlay_painter.h"
 #include "sfr/ui/model/slice_renderer.h"
 #include "sfr/ui/model/viewer_model.h"
 
@@ -39,16 +43,38 @@ SliceView::SliceView(ViewerModel* model, SliceAxis axis, QWidget* parent)
   rerender();
 }
 
+void SliceView::setEditingModel(LabelEditingModel* editing) {
+  editing_ = editing;
+  setMouseTracking(true);  // the brush outline follows the pointer
+  connect(editing_, &LabelEditingModel::labelEdited, this, &SliceView::rerender);
+  connect(editing_->labelTable(), &LabelTable::entriesChanged, this, &SliceView::rerender);
+  connect(editing_, &LabelEditingModel::pendingChanged, this, qOverload<>(&QWidget::update));
+  connect(editing_, &LabelEditingModel::optionsChanged, this, qOverload<>(&QWidget::update));
+  connect(editing_, &LabelEditingModel::activeEffectChanged, this, [this] {
+    if (const LabelEditEffect* effect = editing_->activeEffect())
+      setCursor(effect->cursorShape());
+    else
+      unsetCursor();
+    update();
+  });
+  rerender();
+}
+
 void SliceView::rerender() {
   if (!model_->hasImage()) {
     picture_ = QImage();
     renderedSlice_ = -1;
   } else {
     const int slice = model_->sliceIndex(axis_);
-    picture_ = renderSlice(model_->image(), model_->label(), axis_, slice,
+    // With the editor attached, the label table decides colours and visibility.
+    const LabelVolume* label = editing_ ? nullptr : model_->label();
+    picture_ = renderSlice(model_->image(), label, axis_, slice,
                            SliceRenderSettings{}
                                .setWindowLevel(model_->windowLevel())
                                .setLabelOpacity(model_->labelOpacity()));
+    if (editing_ && model_->label())
+      blendLabelOverlay(picture_, *model_->label(), axis_, slice, model_->labelOpacity(),
+                        *editing_->labelTable());
     renderedSlice_ = slice;
   }
   update();
@@ -96,6 +122,9 @@ void SliceView::paintEvent(QPaintEvent*) {
   painter.setPen(QPen(kCrosshair, 1));
   painter.drawLine(QPointF(target.left(), cy), QPointF(target.right(), cy));
   painter.drawLine(QPointF(cx, target.top()), QPointF(cx, target.bottom()));
+  if (editing_)
+    paintEditOverlay(painter, *editing_, model_->image().geometry(), axis_,
+                     model_->sliceIndex(axis_), target, pointerPixel_);
 
   // Patient directions at the picture edges (left, right, top, bottom); pictures are always shown
   // the radiological way (slice_plane.h), so the letters depend on the view only.
@@ -124,17 +153,41 @@ void SliceView::paintEvent(QPaintEvent*) {
   painter.drawText(rect().adjusted(6, 4, -6, -4), Qt::AlignLeft | Qt::AlignTop, caption);
 }
 
-void SliceView::moveCursorTo(const QPointF& widgetPos) {
+std::optional<QPoint> SliceView::picturePixelAt(const QPointF& widgetPos, bool clamp) const {
   const QRectF target = imageRect();
-  if (target.isEmpty() || picture_.isNull()) return;
-  const int x = static_cast<int>(
+  if (target.isEmpty() || picture_.isNull()) return std::nullopt;
+  int x = static_cast<int>(
       std::floor((widgetPos.x() - target.left()) / target.width() * picture_.width()));
-  const int y = static_cast<int>(
+  int y = static_cast<int>(
       std::floor((widgetPos.y() - target.top()) / target.height() * picture_.height()));
-  model_->setCursorFromSlicePixel(axis_, x, y);
+  if (clamp) {
+    x = std::clamp(x, 0, picture_.width() - 1);
+    y = std::clamp(y, 0, picture_.height() - 1);
+  }
+  if (x < 0 || y < 0 || x >= picture_.width() || y >= picture_.height()) return std::nullopt;
+  return QPoint(x, y);
+}
+
+std::optional<VoxelIndex> SliceView::voxelAt(const QPointF& widgetPos, bool clamp) const {
+  const std::optional<QPoint> p = picturePixelAt(widgetPos, clamp);
+  if (!p) return std::nullopt;
+  return voxelAtPixel(model_->image().geometry(), axis_, model_->sliceIndex(axis_), p->x(), p->y());
+}
+
+void SliceView::moveCursorTo(const QPointF& widgetPos) {
+  if (const std::optional<QPoint> p = picturePixelAt(widgetPos, false))
+    model_->setCursorFromSlicePixel(axis_, p->x(), p->y());
 }
 
 void SliceView::mousePressEvent(QMouseEvent* event) {
+  if (event->button() == Qt::LeftButton && editing_ && editing_->activeEffect()) {
+    if (const std::optional<VoxelIndex> voxel = voxelAt(event->position(), false))
+      editStroke_ = editing_->press(axis_, *voxel);
+    if (editStroke_) {
+      event->accept();
+      return;
+    }
+  }
   if (event->button() == Qt::LeftButton) {
     moveCursorTo(event->position());
   } else if (event->button() == Qt::RightButton) {
@@ -146,6 +199,16 @@ void SliceView::mousePressEvent(QMouseEvent* event) {
 }
 
 void SliceView::mouseMoveEvent(QMouseEvent* event) {
+  if (editing_) {
+    pointerPixel_ = picturePixelAt(event->position(), false);
+    if (editing_->activeEffect() && editing_->activeEffect()->showsBrushOutline()) update();
+  }
+  if (editStroke_) {
+    if (const std::optional<VoxelIndex> voxel = voxelAt(event->position(), true))
+      editing_->move(axis_, *voxel);
+    event->accept();
+    return;
+  }
   if (event->buttons() & Qt::LeftButton) moveCursorTo(event->position());
   if (windowDrag_ && (event->buttons() & Qt::RightButton)) {
     const QPoint d = event->position().toPoint() - dragStart_;
@@ -158,7 +221,29 @@ void SliceView::mouseMoveEvent(QMouseEvent* event) {
 
 void SliceView::mouseReleaseEvent(QMouseEvent* event) {
   if (event->button() == Qt::RightButton) windowDrag_ = false;
+  if (event->button() == Qt::LeftButton && editStroke_) {
+    editStroke_ = false;
+    if (const std::optional<VoxelIndex> voxel = voxelAt(event->position(), true))
+      editing_->release(axis_, *voxel);
+  }
   event->accept();
+}
+
+void SliceView::mouseDoubleClickEvent(QMouseEvent* event) {
+  // A double click completes a pending polygon; for every other tool it is just another press.
+  const LabelEditEffect* effect = editing_ ? editing_->activeEffect() : nullptr;
+  if (event->button() == Qt::LeftButton && effect && !effect->pendingVertices().empty()) {
+    editing_->finish();
+    event->accept();
+    return;
+  }
+  mousePressEvent(event);
+}
+
+void SliceView::leaveEvent(QEvent* event) {
+  pointerPixel_.reset();
+  update();
+  QWidget::leaveEvent(event);
 }
 
 void SliceView::wheelEvent(QWheelEvent* event) {
@@ -178,6 +263,14 @@ void SliceView::keyPressEvent(QKeyEvent* event) {
     case Qt::Key_PageDown:
     case Qt::Key_Down:
       model_->moveSlice(axis_, -1);
+      break;
+    case Qt::Key_Return:
+    case Qt::Key_Enter:
+      if (!editing_) {
+        QWidget::keyPressEvent(event);
+        return;
+      }
+      editing_->finish();
       break;
     default:
       QWidget::keyPressEvent(event);

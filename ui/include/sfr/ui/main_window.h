@@ -2,6 +2,8 @@
 // The studio's main window: axial, coronal, sagittal and 3D views in a 2x2 grid around one
 // ViewerModel, File/View menus, drag and drop of files, and a status bar describing the voxel
 // under the cursor. Reading errors become a dialog naming the file; the window always survives.
+// Label editing: a LabelEditingModel drives the slice views' tools, its panel is a dock on the
+// right, and the Edit menu holds undo/redo and every tool with its shortcut.
 #include <QMainWindow>
 #include <optional>
 
@@ -9,11 +11,15 @@
 #include "sfr/ui/model/slice_plane.h"
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QSlider;
 
 namespace sfr::ui {
 
+class EditActions;
+class EditToolsPanel;
+class LabelEditingModel;
 class SliceView;
 class ViewerModel;
 class VtkView3D;
@@ -30,6 +36,10 @@ class MainWindow : public QMainWindow {
   SliceView* sliceView(SliceAxis axis) const;
   VtkView3D* view3D() const { return view3D_; }
   QAction* volumeRenderingAction() const { return volumeRenderingAction_; }
+  LabelEditingModel* editingModel() const { return editing_; }
+  EditActions* editActions() const { return editActions_; }
+  EditToolsPanel* toolsPanel() const { return toolsPanel_; }
+  QDockWidget* toolsDock() const { return toolsDock_; }
   /// Status-bar slider for the label overlay opacity, 0..100 %.
   QSlider* labelOpacitySlider() const { return opacitySlider_; }
   /// The text the status bar shows about the cursor.
@@ -79,6 +89,10 @@ class MainWindow : public QMainWindow {
   QLabel* cursorLabel_;
   QSlider* opacitySlider_;
   QAction* volumeRenderingAction_ = nullptr;
+  LabelEditingModel* editing_;
+  EditActions* editActions_;
+  EditToolsPanel* toolsPanel_;
+  QDockWidget* toolsDock_;
   std::optional<Vec3> spacing_;
   bool errorDialogs_ = true;
   QString lastFolder_;

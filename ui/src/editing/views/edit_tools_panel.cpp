@@ -30,7 +30,9 @@ QToolButton* toolButtonFor(QAction* action) {
   button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
   // The key in the label teaches the shortcut.
   const QString key = action->shortcut().toString(QKeySequence::NativeText);
-  button->setText(key.isEmpty() ? action->text() : EditToolsPanel::tr("%1 (%2)", "tool (key)").arg(action->text(), key));
+  button->setText(key.isEmpty()
+                      ? action->text()
+                      : EditToolsPanel::tr("%1 (%2)", "tool (key)").arg(action->text(), key));
   return button;
 }
 
@@ -122,10 +124,12 @@ EditToolsPanel::EditToolsPanel(LabelEditingModel* editing, EditActions* actions,
           [this, guarded](double v) { guarded([&] { editing_->setBrushRadiusMm(v); }); });
   connect(threeD_, &QCheckBox::toggled, editing_, &LabelEditingModel::setThreeD);
   connect(thresholdLower_, &QDoubleSpinBox::valueChanged, this, [this, guarded](double v) {
-    guarded([&] { editing_->setThresholdRange(v, std::max(v, editing_->options().thresholdUpper)); });
+    guarded(
+        [&] { editing_->setThresholdRange(v, std::max(v, editing_->options().thresholdUpper)); });
   });
   connect(thresholdUpper_, &QDoubleSpinBox::valueChanged, this, [this, guarded](double v) {
-    guarded([&] { editing_->setThresholdRange(std::min(v, editing_->options().thresholdLower), v); });
+    guarded(
+        [&] { editing_->setThresholdRange(std::min(v, editing_->options().thresholdLower), v); });
   });
   connect(floodMode_, &QComboBox::currentIndexChanged, this, [this](int) {
     editing_->setFloodMode(static_cast<FloodFillMode>(floodMode_->currentData().toInt()));
@@ -137,8 +141,7 @@ EditToolsPanel::EditToolsPanel(LabelEditingModel* editing, EditActions* actions,
 
   // Models -> controls.
   connect(editing_, &LabelEditingModel::optionsChanged, this, &EditToolsPanel::syncOptions);
-  connect(editing_, &LabelEditingModel::activeEffectChanged, this,
-          &EditToolsPanel::syncActiveTool);
+  connect(editing_, &LabelEditingModel::activeEffectChanged, this, &EditToolsPanel::syncActiveTool);
   connect(table, &LabelTable::overwriteChanged, this, [this, table] {
     const QSignalBlocker block(overwrite_);
     overwrite_->setChecked(table->overwriteOtherLabels());

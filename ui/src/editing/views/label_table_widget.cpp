@@ -91,8 +91,7 @@ bool LabelTableItemModel::setData(const QModelIndex& index, const QVariant& valu
   return false;
 }
 
-QVariant LabelTableItemModel::headerData(int section, Qt::Orientation orientation,
-                                         int role) const {
+QVariant LabelTableItemModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
   switch (section) {
     case ColorColumn:
@@ -158,11 +157,12 @@ LabelTableWidget::LabelTableWidget(LabelTable* table, QWidget* parent)
   });
   connect(remove_, &QPushButton::clicked, this,
           [this] { table_->removeEntry(table_->activeLabel()); });
-  connect(view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-          [this](const QModelIndex& current) {
-            if (current.isValid() && current.row() < static_cast<int>(table_->entries().size()))
-              table_->setActiveLabel(table_->entries()[static_cast<std::size_t>(current.row())].value);
-          });
+  connect(
+      view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+      [this](const QModelIndex& current) {
+        if (current.isValid() && current.row() < static_cast<int>(table_->entries().size()))
+          table_->setActiveLabel(table_->entries()[static_cast<std::size_t>(current.row())].value);
+      });
   connect(view_, &QTableView::doubleClicked, this, &LabelTableWidget::chooseColor);
   connect(table_, &LabelTable::activeLabelChanged, this, &LabelTableWidget::selectActiveRow);
   connect(items_, &QAbstractItemModel::modelReset, this, &LabelTableWidget::selectActiveRow);

@@ -2,7 +2,8 @@
 // The built-in demo job: what `sfr demo` runs when there is no display. It generates the synthetic
 // left-atrium phantoms (core/base), trains a small V-Net on the few labelled cases with the released
 // supervised loss (0.5 CE + 0.5 Dice, SGD), predicts the held-out cases with the sliding window and
-// scores them with the medpy-exact Dice. Deterministic on the CPU for a seed.
+// scores them with the medpy-exact Dice. Deterministic on the CPU for a seed. This header stays free
+// of <torch/torch.h> so the CLI compiles in seconds.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -12,8 +13,6 @@
 
 #include "sfr/base/phantom.h"
 #include "sfr/base/progress.h"
-#include "sfr/engine/sliding_window_options.h"
-#include "sfr/engine/vnet.h"
 
 namespace sfr::engine {
 
@@ -30,6 +29,7 @@ struct DemoSettings {
   double weightDecay = 1e-4;
   std::uint64_t seed = 1337;
   std::string device = "cpu";
+  std::string outputDir;  ///< when set: vnet_demo.pt, summary.json and (with ITK) predicted masks
 
   void validate() const;
 };
@@ -48,7 +48,7 @@ struct DemoResult {
   double finalLoss = 0;
   double trainSeconds = 0;
   double predictSeconds = 0;
-  VNet net{nullptr};
+  std::vector<std::string> writtenFiles;  ///< files written to outputDir, in order
 };
 
 /// Runs the whole demo; progress stages are "generate", "train" and "predict".

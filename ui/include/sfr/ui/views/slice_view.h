@@ -62,7 +62,7 @@ class SliceView : public QWidget {
   QPoint dragStart_;
   WindowLevel dragStartWindowLevel_;
   LabelEditingModel* editing_ = nullptr;
-  bool editStroke_ = false;              // the left button is down on a tool
+  bool editStroke_ = false;             // the left button is down on a tool
   std::optional<QPoint> pointerPixel_;  // picture pixel under the mouse, for the brush outline
 };
 

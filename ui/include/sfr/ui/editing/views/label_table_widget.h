@@ -17,7 +17,14 @@ class LabelTableItemModel : public QAbstractTableModel {
   Q_OBJECT
 
  public:
-  enum Column { ColorColumn = 0, ValueColumn, NameColumn, VisibleColumn, LockedColumn, ColumnCount };
+  enum Column {
+    ColorColumn = 0,
+    ValueColumn,
+    NameColumn,
+    VisibleColumn,
+    LockedColumn,
+    ColumnCount
+  };
 
   explicit LabelTableItemModel(LabelTable* table, QObject* parent = nullptr);
 
