@@ -80,10 +80,9 @@ StrokePoint LabelEditingModel::strokePoint(SliceAxis axis, const VoxelIndex& vox
 }
 
 LabelVolume& LabelEditingModel::editableLabel() {
-  // ViewerModel hands its label map out read-only so that views cannot change it behind its
-  // back; the editing model is its one writer and announces every write (labelEdited now,
-  // labelChanged throttled). The map itself is a non-const member, so the cast is well defined.
-  return const_cast<LabelVolume&>(*viewer_->label());
+  // The editing model is the label map's one writer and announces every write (labelEdited now,
+  // labelChanged throttled); views only ever get the read-only label().
+  return *viewer_->mutableLabel();
 }
 
 void LabelEditingModel::ensureLabel() {

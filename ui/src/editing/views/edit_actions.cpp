@@ -28,6 +28,10 @@ EditActions::EditActions(LabelEditingModel* editing, QObject* parent)
   }
   navigate_->setData(LabelEditingModel::kNavigate);
   for (QAction* action : tools_) {
+    // Buttons show the icon text: the key in it teaches the shortcut. Menus list it anyway.
+    action->setIconText(
+        tr("%1 (%2)", "tool (key)")
+            .arg(action->text(), action->shortcut().toString(QKeySequence::NativeText)));
     action->setCheckable(true);
     group_->addAction(action);
     connect(action, &QAction::triggered, editing_,

@@ -25,14 +25,9 @@ namespace {
 
 QToolButton* toolButtonFor(QAction* action) {
   auto* button = new QToolButton;
-  button->setDefaultAction(action);
+  button->setDefaultAction(action);  // the button shows the action's iconText, "Brush (B)"
   button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
   button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-  // The key in the label teaches the shortcut.
-  const QString key = action->shortcut().toString(QKeySequence::NativeText);
-  button->setText(key.isEmpty()
-                      ? action->text()
-                      : EditToolsPanel::tr("%1 (%2)", "tool (key)").arg(action->text(), key));
   return button;
 }
 

@@ -39,6 +39,9 @@ class ViewerModel : public QObject {
   const ImageVolume& image() const { return image_; }
   /// Null when no label map is loaded.
   const LabelVolume* label() const { return label_ ? &*label_ : nullptr; }
+  /// Write access for the one label writer (the editing model), which must announce its writes
+  /// with labelChanged(). Null when no label map is loaded.
+  LabelVolume* mutableLabel() { return label_ ? &*label_ : nullptr; }
   const QString& imageName() const { return imageName_; }
   const QString& labelName() const { return labelName_; }
   const IntensityStats& intensityStats() const { return stats_; }
