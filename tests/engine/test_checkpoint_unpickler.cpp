@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <random>
 
 #include "sfr/base/error.h"
@@ -16,6 +17,7 @@ namespace sfr::engine {
 namespace {
 
 using sfr::test::TempDir;
+using namespace std::string_literals;
 
 std::string fromHex(const std::string& hex) {
   std::string out;
@@ -172,10 +174,10 @@ TEST(CheckpointUnpickler, MalformedProgramsRaiseOneErrorEach) {
   EXPECT_NE(errorOf(Program().integer(1).op('(').stop()).find("unclosed MARK"), std::string::npos);
   EXPECT_NE(errorOf(Program().integer(1).stop() + "N").find("1 bytes after STOP"),
             std::string::npos);
-  EXPECT_NE(errorOf(Program().raw("\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01").stop())
+  EXPECT_NE(errorOf(Program().raw("\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01"s).stop())
                 .find("larger than 64 bits"),
             std::string::npos);
-  EXPECT_NE(errorOf(Program().op(']').op('}').op('a').stop()).find("APPEND target is a dict"),
+  EXPECT_NE(errorOf(Program().op('}').op(']').op('a').stop()).find("APPEND target is a dict"),
             std::string::npos);
   EXPECT_NE(errorOf(Program().op('}').op(']').op(']').op('s').stop())
                 .find("unsupported dict key type list"),
@@ -197,7 +199,7 @@ TEST(CheckpointUnpickler, MalformedProgramsRaiseOneErrorEach) {
             std::string::npos);
   // A self-referencing list (l.append(l)) and deep nesting stop at the depth limit.
   EXPECT_NE(
-      errorOf(Program().op(']').raw("q\x00").raw("h\x00").op('a').stop()).find("nested deeper"),
+      errorOf(Program().op(']').raw("q\x00"s).raw("h\x00"s).op('a').stop()).find("nested deeper"),
       std::string::npos);
   Program deep;
   for (int i = 0; i < 600; ++i) deep.op(']');
@@ -221,6 +223,23 @@ TEST(CheckpointUnpickler, PositionAdvancesPastEachPickleOfAStream) {
   EXPECT_EQ(unpickler.load(stream, pos).toStringRef(), "two");
   EXPECT_EQ(pos, stream.size());
   EXPECT_THROW(unpickler.load(stream, pos), sfr::Error);
+}
+
+TEST(CheckpointUnpickler, LongIntegersUseTwosComplementUpTo64Bits) {
+  auto load = [](const std::string& op) {
+    return Unpickler("f", "data.pkl", noStorages()).load(Program().raw(op).stop()).toInt();
+  };
+  EXPECT_EQ(load("\x8a\x00"s), 0);
+  EXPECT_EQ(load("\x8a\x01\xff"s), -1);
+  EXPECT_EQ(load("\x8a\x02\x00\x80"s), 32768);
+  EXPECT_EQ(load("\x8a\x08\x00\x00\x00\x00\x00\x00\x00\x80"s),
+            std::numeric_limits<std::int64_t>::min());
+  // Longer than needed but still 64-bit values (sign extension only).
+  EXPECT_EQ(load("\x8a\x09\xfe\xff\xff\xff\xff\xff\xff\xff\xff"s), -2);
+  EXPECT_EQ(load("\x8b\x02\x00\x00\x00\x34\x12"s), 0x1234);  // LONG4
+  EXPECT_NE(errorOf(Program().raw("\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x80\x00"s).stop())
+                .find("larger than 64 bits"),
+            std::string::npos);
 }
 
 TEST(CheckpointUnpickler, StorageTypeNames) {

@@ -564,6 +564,12 @@ TEST(sam_checkpoint, SfrBaseLoadingSkipsTheHeadAndResizesPositionTables) {
   EXPECT_TRUE(loadSamBaseForSfr(*same, file, "base.pth").loaded_whole);
   EXPECT_TRUE(torch::equal(same->mask_decoder->mask_tokens->weight,
                            valueOf(file, "mask_decoder.mask_tokens.weight")));
+  // The official loader resizes the same tables for another input size and keeps the head.
+  Sam official(tinyOptions(32));
+  EXPECT_TRUE(loadSamCheckpoint(*official, file, "base.pth").complete());
+  EXPECT_TRUE(torch::allclose(official->vitEncoder()->pos_embed[0], expectedPos, 1e-6, 1e-6));
+  EXPECT_TRUE(torch::equal(official->mask_decoder->mask_tokens->weight,
+                           valueOf(file, "mask_decoder.mask_tokens.weight")));
   // Anything else that does not fit is an error.
   SamOptions wider = tinyOptions(32);
   wider.image_encoder().mlp_ratio(2.0);

@@ -3,6 +3,7 @@
 // only source of expected values. Every sam/sam_*_io.pt and sam/sfr_*_io.pt under
 // $SFR_REFERENCE_DIR (else $SFR_REFERENCE_DIR_DEFAULT) is checked; the model configuration comes
 // from each file's `config` entry, so full-size (ViT-B) references of the same format work too.
+// The checks run on the CPU and, where LibTorch sees one, on a CUDA device (TF32 off).
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -35,6 +36,32 @@ fs::path referenceDir() {
   }
   return {};
 }
+
+// The CPU, plus CUDA when available.
+std::vector<torch::Device> devices() {
+  std::vector<torch::Device> out{torch::kCPU};
+  if (torch::cuda::is_available()) out.emplace_back(torch::kCUDA);
+  return out;
+}
+
+// Full float32 on CUDA while alive: TF32 keeps 10 mantissa bits, far beyond the 1e-4 tolerance.
+class NoTF32 {
+ public:
+  NoTF32()
+      : cudnn_(at::globalContext().allowTF32CuDNN()),
+        precision_(at::globalContext().float32MatmulPrecision()) {
+    at::globalContext().setAllowTF32CuDNN(false);
+    at::globalContext().setFloat32MatmulPrecision("highest");
+  }
+  ~NoTF32() {
+    at::globalContext().setAllowTF32CuDNN(cudnn_);
+    at::globalContext().setFloat32MatmulPrecision(precision_);
+  }
+
+ private:
+  bool cudnn_;
+  at::Float32MatmulPrecision precision_;
+};
 
 // Files sam/<prefix>*_io.pt, sorted.
 std::vector<fs::path> ioFiles(const fs::path& dir, const std::string& prefix) {
@@ -78,11 +105,14 @@ class IoFile {
 // Compares and records the largest difference; counts every comparison.
 struct Checker {
   std::string file;
+  torch::Device device = torch::kCPU;
   int compared = 0;
   double worst = 0.0;
 
-  void close(const torch::Tensor& actual, const torch::Tensor& expected, const std::string& what) {
+  void close(const torch::Tensor& actualOnDevice, const torch::Tensor& expected,
+             const std::string& what) {
     ++compared;
+    const torch::Tensor actual = actualOnDevice.cpu();
     ASSERT_EQ(actual.sizes(), expected.sizes()) << file << " " << what;
     const double diff =
         (actual.to(torch::kDouble) - expected.to(torch::kDouble)).abs().max().item<double>();
@@ -90,16 +120,19 @@ struct Checker {
     EXPECT_LE(diff, kTolerance) << file << " " << what;
   }
 
-  void equal(const torch::Tensor& actual, const torch::Tensor& expected, const std::string& what) {
+  void equal(const torch::Tensor& actualOnDevice, const torch::Tensor& expected,
+             const std::string& what) {
     ++compared;
+    const torch::Tensor actual = actualOnDevice.cpu();
     ASSERT_EQ(actual.sizes(), expected.sizes()) << file << " " << what;
     EXPECT_TRUE(torch::equal(actual, expected)) << file << " " << what;
   }
 
   // Thresholded masks: only where the reference logit is clearly away from zero.
-  void masks(const torch::Tensor& actual, const torch::Tensor& expected,
+  void masks(const torch::Tensor& actualOnDevice, const torch::Tensor& expected,
              const torch::Tensor& expectedLogits, const std::string& what) {
     ++compared;
+    const torch::Tensor actual = actualOnDevice.cpu();
     ASSERT_EQ(actual.sizes(), expected.sizes()) << file << " " << what;
     const torch::Tensor decided = expectedLogits.abs() > kTolerance;
     const int64_t differing = (actual.ne(expected) & decided).sum().item<int64_t>();
@@ -107,7 +140,7 @@ struct Checker {
   }
 
   void report() const {
-    std::cout << "[sam parity] checked " << file << ": " << compared
+    std::cout << "[sam parity] checked " << file << " on " << device << ": " << compared
               << " comparisons, largest |difference| " << worst << std::endl;
   }
 };
@@ -121,12 +154,13 @@ torch::Tensor coordsFromJson(const nlohmann::json& points) {
   return torch::tensor(flat, torch::kDouble).view({-1, 2});
 }
 
-void checkOfficialSam(const fs::path& refDir, const IoFile& io) {
+void checkOfficialSam(const fs::path& refDir, const IoFile& io, torch::Device device) {
   const nlohmann::json& config = io.config();
-  Checker check{io.path().filename().string()};
+  Checker check{io.path().string(), device};
 
   Sam sam(samOptionsFromFlatConfig(config));
   loadSamCheckpoint(*sam, refDir / config.at("checkpoint").get<std::string>());
+  sam->to(device);
   sam->eval();
   torch::NoGradGuard noGrad;
 
@@ -171,7 +205,8 @@ void checkOfficialSam(const fs::path& refDir, const IoFile& io) {
     // The mask input is the reference's own low-res output of an earlier case, fed as given.
     if (prompt.contains("mask_from")) transformed.mask_inputs = io.tensor(key + "/mask_input");
 
-    const SamMaskPrediction p = sam->predictMasks(predictor.features(), transformed, multimask);
+    const SamMaskPrediction p =
+        sam->predictMasks(predictor.features(), transformed.to(device), multimask);
     check.close(p.sparse_embeddings, io.tensor(key + "/sparse_embeddings"), key + "/sparse");
     check.close(p.dense_embeddings, io.tensor(key + "/dense_embeddings"), key + "/dense");
 
@@ -188,9 +223,9 @@ void checkOfficialSam(const fs::path& refDir, const IoFile& io) {
   check.report();
 }
 
-void checkSfrSam(const fs::path& refDir, const IoFile& io) {
+void checkSfrSam(const fs::path& refDir, const IoFile& io, torch::Device device) {
   const nlohmann::json& config = io.config();
-  Checker check{io.path().filename().string()};
+  Checker check{io.path().string(), device};
 
   LoRAOptions lora;
   lora.rank(config.at("rank").get<int64_t>());
@@ -202,6 +237,7 @@ void checkSfrSam(const fs::path& refDir, const IoFile& io) {
                  lora, refDir / config.at("base_checkpoint").get<std::string>());
   const fs::path loraFile = refDir / config.at("lora_file").get<std::string>();
   EXPECT_EQ(loadLoRA(loraFile, *sam), LoRAFileLayout::Sfr) << check.file;
+  sam->to(device);
   EXPECT_EQ(trainableParameterCount(*sam), config.at("trainable_params").get<int64_t>())
       << check.file;
 
@@ -220,7 +256,8 @@ void checkSfrSam(const fs::path& refDir, const IoFile& io) {
 
   sam->train();  // SFR's forward runs in train mode (SAM has no dropout or batch norm)
   torch::NoGradGuard noGrad;
-  const SamBatchOutput out = sam->forward(io.tensor("input"), io.get("multimask_output").toBool());
+  const SamBatchOutput out =
+      sam->forward(io.tensor("input").to(device), io.get("multimask_output").toBool());
   check.close(out.image_embeddings, io.tensor("image_embeddings"), "image_embeddings");
   check.close(out.low_res_logits, io.tensor("low_res_logits"), "low_res_logits");
   check.close(out.iou_predictions, io.tensor("iou_predictions"), "iou_predictions");
@@ -235,9 +272,13 @@ TEST(sam_parity, OfficialSamMatchesEveryReferenceIoFile) {
   if (dir.empty()) GTEST_SKIP() << "SFR_REFERENCE_DIR(_DEFAULT) not set";
   const auto files = ioFiles(dir, "sam_");
   ASSERT_FALSE(files.empty()) << "no sam/sam_*_io.pt under " << dir;
+  const NoTF32 fullPrecision;
   for (const auto& file : files) {
-    SCOPED_TRACE(file.string());
-    checkOfficialSam(dir, IoFile(file));
+    const IoFile io(file);
+    for (const torch::Device& device : devices()) {
+      SCOPED_TRACE(file.string() + " on " + device.str());
+      checkOfficialSam(dir, io, device);
+    }
   }
 }
 
@@ -246,8 +287,12 @@ TEST(sam_parity, SfrLoraSamMatchesEveryReferenceIoFile) {
   if (dir.empty()) GTEST_SKIP() << "SFR_REFERENCE_DIR(_DEFAULT) not set";
   const auto files = ioFiles(dir, "sfr_");
   ASSERT_FALSE(files.empty()) << "no sam/sfr_*_io.pt under " << dir;
+  const NoTF32 fullPrecision;
   for (const auto& file : files) {
-    SCOPED_TRACE(file.string());
-    checkSfrSam(dir, IoFile(file));
+    const IoFile io(file);
+    for (const torch::Device& device : devices()) {
+      SCOPED_TRACE(file.string() + " on " + device.str());
+      checkSfrSam(dir, io, device);
+    }
   }
 }

@@ -40,7 +40,7 @@ TEST(VNetModel, ParameterCountsMatchTheSpecTable) {
 }
 
 TEST(VNetModel, StateDictKeysMatchPyTorchNames) {
-  VNet uamt(VNetOptions());
+  VNet uamt{VNetOptions()};
   auto shapes = stateShapes(*uamt);
   EXPECT_EQ(shapes.size(), 205u);  // UA-MT VNet, C = 2 (spec §11)
   EXPECT_EQ(shapes.at("block_one.conv.0.weight"), (std::vector<int64_t>{16, 1, 3, 3, 3}));
@@ -153,7 +153,7 @@ TEST(VNetModel, PyramidDropoutOnlyChangesTheHeads) {
 
 TEST(VNetModel, DefaultInitialisationIsPyTorchs) {
   torch::manual_seed(11);
-  VNet net(VNetOptions());
+  VNet net{VNetOptions()};
   auto params = net->named_parameters();
   // kaiming_uniform(a = sqrt(5)) = U(+-1/sqrt(fan_in)); its std is bound / sqrt(3).
   struct Case {

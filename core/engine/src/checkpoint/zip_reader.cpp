@@ -229,7 +229,9 @@ void ZipReader::readInto(const ZipEntry& entry, void* destination, std::uint64_t
     readAt(offset, packed.data(), packed.size(), entry.name.c_str());
     z_stream stream{};
     if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) fail("zlib initialisation failed");
-    auto* out = static_cast<Bytef*>(destination);
+    // zlib rejects a null output pointer even when no output is expected (empty storages).
+    Bytef unused = 0;
+    auto* out = size == 0 ? &unused : static_cast<Bytef*>(destination);
     std::uint64_t inLeft = packed.size();
     std::uint64_t outLeft = size;
     stream.next_in = packed.data();

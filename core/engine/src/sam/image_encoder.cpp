@@ -222,8 +222,9 @@ torch::Tensor getRelPos(int64_t q_size, int64_t k_size, const torch::Tensor& rel
   // Same float arithmetic as the Python code (int64 arange times a Python float).
   const double q_scale = std::max(static_cast<double>(k_size) / q_size, 1.0);
   const double k_scale = std::max(static_cast<double>(q_size) / k_size, 1.0);
-  const torch::Tensor q_coords = torch::arange(q_size).unsqueeze(1) * q_scale;
-  const torch::Tensor k_coords = torch::arange(k_size).unsqueeze(0) * k_scale;
+  const auto longs = torch::TensorOptions().dtype(torch::kLong).device(rel_pos.device());
+  const torch::Tensor q_coords = torch::arange(q_size, longs).unsqueeze(1) * q_scale;
+  const torch::Tensor k_coords = torch::arange(k_size, longs).unsqueeze(0) * k_scale;
   const torch::Tensor relative = (q_coords - k_coords) + (k_size - 1) * k_scale;
   return table.index({relative.to(torch::kLong)});
 }

@@ -159,13 +159,7 @@ SamPredictor::Result SamPredictor::predict(const Prompts& p, bool multimask_outp
 SamPredictor::Result SamPredictor::predictTorch(const Prompts& prompts, bool multimask_output,
                                                 bool return_logits) {
   if (!isImageSet()) throw Error("SAM predictor", "set an image before predicting");
-  const torch::Device device = features_.device();
-  Prompts onDevice;
-  auto move = [&](const torch::Tensor& t) { return t.defined() ? t.to(device) : t; };
-  onDevice.point_coords = move(prompts.point_coords);
-  onDevice.point_labels = move(prompts.point_labels);
-  onDevice.boxes = move(prompts.boxes);
-  onDevice.mask_inputs = move(prompts.mask_inputs);
+  const Prompts onDevice = prompts.to(features_.device());
   const SamMaskPrediction p = model_->predictMasks(features_, onDevice, multimask_output);
   Result r;
   r.low_res_masks = p.low_res_masks;

@@ -71,7 +71,9 @@ NamedTensors stateDictInPythonOrder(const torch::nn::Module& module) {
 LoadReport loadSamCheckpoint(SamImpl& sam, const NamedTensors& tensors, const std::string& source) {
   LoadOptions options;
   options.strict(true).source(source).allow_missing_prefixes(loraKeys(sam));
-  return loadStateDict(sam, tensors, options);
+  const auto vit = sam.vitEncoder();
+  if (!vit) return loadStateDict(sam, tensors, options);
+  return loadStateDict(sam, resizeSamPositionTables(tensors, vit->options()), options);
 }
 
 LoadReport loadSamCheckpoint(SamImpl& sam, const std::filesystem::path& path) {

@@ -23,6 +23,11 @@ struct Prompts {
   bool empty() const {
     return !point_coords.defined() && !boxes.defined() && !mask_inputs.defined();
   }
+  /// The same prompts on `device` (absent ones stay absent).
+  Prompts to(const torch::Device& device) const {
+    auto move = [&](const torch::Tensor& t) { return t.defined() ? t.to(device) : t; };
+    return Prompts{move(point_coords), move(point_labels), move(boxes), move(mask_inputs)};
+  }
 };
 
 /// Random Fourier features: buffer `positional_encoding_gaussian_matrix` [2, F] = scale * N(0,1).

@@ -22,8 +22,10 @@ namespace sfr::engine {
 NamedTensors stateDictInPythonOrder(const torch::nn::Module& module);
 
 /// Strict load of an official SAM state dict: every key of the model (LoRA adapters excepted)
-/// must be in the file with the same shape and the file may hold nothing else. Throws
-/// sfr::Error(path, report) and leaves the model unchanged otherwise.
+/// must be in the file with the same shape and the file may hold nothing else. A ViT model built
+/// for another input size gets pos_embed and the global rel-pos tables resized first, as SAMed's
+/// load_from does (resizeSamPositionTables). Throws sfr::Error(path, report) and leaves the model
+/// unchanged otherwise.
 LoadReport loadSamCheckpoint(SamImpl& sam, const std::filesystem::path& path);
 LoadReport loadSamCheckpoint(SamImpl& sam, const NamedTensors& tensors,
                              const std::string& source = "SAM checkpoint");
