@@ -231,7 +231,9 @@ TEST(CheckpointUnpickler, LongIntegersUseTwosComplementUpTo64Bits) {
   };
   EXPECT_EQ(load("\x8a\x00"s), 0);
   EXPECT_EQ(load("\x8a\x01\xff"s), -1);
-  EXPECT_EQ(load("\x8a\x02\x00\x80"s), 32768);
+  // Expected values as Python's pickle.loads gives them for the same bytes.
+  EXPECT_EQ(load("\x8a\x02\x00\x80"s), -32768);
+  EXPECT_EQ(load("\x8a\x03\x00\x80\x00"s), 32768);
   EXPECT_EQ(load("\x8a\x08\x00\x00\x00\x00\x00\x00\x00\x80"s),
             std::numeric_limits<std::int64_t>::min());
   // Longer than needed but still 64-bit values (sign extension only).

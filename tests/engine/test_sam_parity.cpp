@@ -55,7 +55,12 @@ class NoTF32 {
   }
   ~NoTF32() {
     at::globalContext().setAllowTF32CuDNN(cudnn_);
-    at::globalContext().setFloat32MatmulPrecision(precision_);
+    // The string form exists in every LibTorch version (the enum overload not in 2.x).
+    const auto p = precision_;
+    at::globalContext().setFloat32MatmulPrecision(
+        p == at::Float32MatmulPrecision::HIGHEST ? "highest"
+        : p == at::Float32MatmulPrecision::HIGH  ? "high"
+                                                 : "medium");
   }
 
  private:

@@ -60,7 +60,8 @@ torch::Tensor cubeLocationLabels(const CubeGrid& g) {
 }
 
 torch::Tensor randomCubePermutation(int64_t batch, const CubeGrid& g) {
-  return torch::argsort(torch::rand({batch, g.nx, g.ny, g.nz}), 0).reshape({batch, g.count()});
+  return torch::argsort(torch::rand({batch, g.nx, g.ny, g.nz}), int64_t{0}, false)
+      .reshape({batch, g.count()});
 }
 
 torch::Tensor mixCubes(const torch::Tensor& volumes, const torch::Tensor& permutation,
@@ -77,7 +78,7 @@ torch::Tensor mixCubes(const torch::Tensor& volumes, const torch::Tensor& permut
 }
 
 torch::Tensor inverseCubePermutation(const torch::Tensor& permutation) {
-  return torch::argsort(permutation, 0);
+  return torch::argsort(permutation, int64_t{0}, false);
 }
 
 // ---- VNet_Magic ----
