@@ -2,6 +2,7 @@
 // reader and with Python's torch.load, and replace files atomically.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
+#include <torch/serialize.h>
 
 #include <limits>
 
@@ -124,6 +125,23 @@ TEST(CheckpointWrite, RoundTripsThroughOurReaderAndPython) {
   SFR_REQUIRE_PYTHON_TORCH();
   const nlohmann::json python = sfr::test::runCheckpointScript({"describe", file.string()});
   sfr::test::expectMatchesPython(value, python.at(file.string()), "python");
+}
+
+TEST(CheckpointWrite, LibTorchPickleLoadReadsOurFiles) {
+  // torch::pickle_load is LibTorch's own reader of torch.save zip files (it fails on
+  // OrderedDicts, which is why we never write them).
+  TempDir dir;
+  const fs::path file = dir / "plain.pt";
+  c10::impl::GenericDict d(c10::StringType::get(), c10::AnyType::get());
+  d.insert("w", at::randn({3, 5}));
+  d.insert("counter", at::scalar_tensor(4, at::kLong));
+  d.insert("config", c10::IValue(std::string("{\"classes\": 2}")));
+  d.insert("epoch", c10::IValue(std::int64_t{7}));
+  d.insert("lr", c10::IValue(0.001));
+  writeTorchFile(file, c10::IValue(d));
+  const std::string bytes = readFileBytes(file);
+  const c10::IValue loaded = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
+  expectSame(loaded, c10::IValue(d), "pickle_load");
 }
 
 TEST(CheckpointWrite, StateDictsArePlainDictsInOrder) {

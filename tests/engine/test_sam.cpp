@@ -428,6 +428,19 @@ TEST(sam_model, PreprocessNormalisesAndPadsPostprocessCropsAndResizes) {
                                                         .align_corners(false))));
 }
 
+TEST(sam_model, AcceptsAnotherImageEncoderThroughTheInterface) {
+  const SamOptions o = tinyOptions();
+  ImageEncoderViT encoder(o.image_encoder());
+  Sam sam(o, encoder.ptr());
+  EXPECT_EQ(sam->image_encoder.get(), encoder.ptr().get());
+  EXPECT_EQ(sam->vitEncoder().get(), encoder.ptr().get());
+  torch::NoGradGuard noGrad;
+  EXPECT_EQ(sam->forward(torch::randn({1, 3, 64, 64})).masks.sizes(),
+            (std::vector<int64_t>{1, 1, 64, 64}));
+  // The prompt encoder must describe the encoder's grid and input size.
+  EXPECT_THROW(Sam(tinyOptions(32), ImageEncoderViT(o.image_encoder()).ptr()), sfr::Error);
+}
+
 TEST(sam_model, SfrForwardReturnsClassLogitsForABatch) {
   SamOptions o = tinyOptions();
   o.sfrHead(1);
@@ -457,6 +470,23 @@ TEST(sam_transforms, PreprocessShapeAndPromptScaling) {
   EXPECT_FLOAT_EQ(c[0][1].item<float>(), 64.0f);
   const torch::Tensor b = t.applyBoxes(torch::tensor({0.0, 0.0, 200.0, 150.0}), {150, 200});
   EXPECT_TRUE(torch::equal(b, torch::tensor({0.0f, 0.0f, 256.0f, 192.0f}).view({1, 4})));
+}
+
+TEST(sam_transforms, TorchImagePathResizesTheLongestSide) {
+  const ResizeLongestSide t(64);
+  const torch::Tensor images = torch::full({2, 3, 50, 100}, 3.5f);
+  const torch::Tensor r = t.applyImageTorch(images);
+  ASSERT_EQ(r.sizes(), (std::vector<int64_t>{2, 3, 32, 64}));
+  EXPECT_TRUE(torch::allclose(r, torch::full_like(r, 3.5f)));
+  // Antialiased 2x reduction of alternating columns averages them.
+  const torch::Tensor stripes = torch::tensor({0.0f, 1.0f}).repeat({1, 1, 100, 64});
+  EXPECT_NEAR(t.applyImageTorch(stripes).mean().item<double>(), 0.5, 1e-5);
+  EXPECT_LT(t.applyImageTorch(stripes).std().item<double>(), 0.1);
+
+  Prompts p;
+  p.boxes = torch::zeros({1, 4});
+  EXPECT_EQ(p.to(torch::kCPU).boxes.sizes(), (std::vector<int64_t>{1, 4}));
+  EXPECT_FALSE(p.to(torch::kCPU).point_coords.defined());
 }
 
 TEST(sam_transforms, PilBilinearFixedPointByHand) {

@@ -220,7 +220,9 @@ void checkOfficialSam(const fs::path& refDir, const IoFile& io, torch::Device de
     check.close(r.iou_predictions, io.tensor(key + "/iou_predictions"), key + "/iou_predictions");
     const torch::Tensor expectedLogits = io.tensor(key + "/masks_logits");
     check.close(r.masks, expectedLogits, key + "/masks_logits");
-    const SamPredictor::Result binary = predictor.predictTorch(transformed, multimask, false);
+    // The same through predict(), which takes the prompts in the original image frame.
+    if (transformed.mask_inputs.defined()) original.mask_inputs = transformed.mask_inputs[0];
+    const SamPredictor::Result binary = predictor.predict(original, multimask, false);
     check.masks(binary.masks, io.tensor(key + "/masks"), expectedLogits, key + "/masks");
     ++cases;
   }

@@ -149,7 +149,7 @@ TEST_P(EveryMethod, StepsGiveFiniteLossesAndChangeTheWeights) {
           isMagic(param.method) ? s.magicnet().consistency() : s.consistency();
       EXPECT_DOUBLE_EQ(r.scalar("consistency_weight"), consistencyWeightAt(c, i));
     }
-    if (isMagic(param.method)) EXPECT_TRUE(r.hasLoss("location"));
+    EXPECT_EQ(r.hasLoss("location"), isMagic(param.method));
     if (param.pseudo) {
       // The labeler saw exactly the noise-free unlabelled crops of this batch.
       ASSERT_TRUE(labeler->last.defined());
@@ -342,8 +342,8 @@ TEST(MagicNetCubes, CrossImageMixAndRecoveryIsAnExactInverse) {
 }
 
 TEST(MagicNetCubes, VNetMagicShapesAndLocationHead) {
-  VNetMagic net(VNetOptions().filters(2).normalization(Normalization::InstanceNorm), {32, 32, 32},
-                16, 32);
+  VNetMagic net(VNetOptions().filters(2).normalization(Normalization::InstanceNorm),
+                Extent3{32, 32, 32}, int64_t{16}, int64_t{32});
   EXPECT_EQ(net->grid().count(), 8);
   const auto [logits, embedding] = net->forward(torch::randn({2, 1, 32, 32, 32}));
   EXPECT_EQ(logits.sizes(), (std::vector<int64_t>{2, 2, 32, 32, 32}));
@@ -353,7 +353,8 @@ TEST(MagicNetCubes, VNetMagicShapesAndLocationHead) {
   ASSERT_EQ(features.size(), 5u);
   EXPECT_EQ(features[4].flatten(1).size(1), 2 * 16);
   EXPECT_EQ(net->fc_layer->forward(features[4].flatten(1)).sizes(), (std::vector<int64_t>{8, 8}));
-  EXPECT_THROW(VNetMagic(VNetOptions().filters(2), {32, 32, 24}, 16, 32), sfr::Error);
+  EXPECT_THROW(VNetMagic(VNetOptions().filters(2), Extent3{32, 32, 24}, int64_t{16}, int64_t{32}),
+               sfr::Error);
 }
 
 TEST(MagicNetMethod, ClassHistogramFollowsThePseudoLabels) {

@@ -136,7 +136,8 @@ TEST(TrainingSettings, JsonMissingKeysKeepDefaultsAndErrorsNameTheKey) {
   } catch (const sfr::Error& e) {
     EXPECT_EQ(e.subject(), "training.teacher.ema_decay");
   }
-  EXPECT_THROW((void)json{{"schedule", {{"kind", "cosine"}}}}.get<TrainingSettings>(), sfr::Error);
+  const json cosine = {{"schedule", {{"kind", "cosine"}}}};
+  EXPECT_THROW((void)cosine.get<TrainingSettings>(), sfr::Error);
 }
 
 TEST(TrainingSettings, ValidateNamesTheOffendingKey) {

@@ -112,6 +112,7 @@ TEST(VNetModel, ForwardShapesAndNearestUpsampledHeads) {
   }
   // Without heads the output carries no auxiliary tensors and the trunk is unchanged.
   VNet plain(VNetOptions().filters(4).classes(3));
+  plain->eval();
   EXPECT_TRUE(plain->forward(torch::randn({1, 1, 16, 16, 16})).aux.empty());
 }
 

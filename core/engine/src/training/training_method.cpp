@@ -1,7 +1,6 @@
 #include "sfr/engine/training/training_method.h"
 
 #include <ATen/Context.h>
-#include <c10/util/string_utils.h>
 
 #include <algorithm>
 #include <cmath>
@@ -9,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <type_traits>
 
 #include "sfr/base/error.h"
 #include "sfr/engine/checkpoint/load_state_dict.h"
@@ -262,8 +262,23 @@ c10::impl::GenericDict tensorDict(const NamedTensors& tensors) {
   return dict;
 }
 
-std::string optimizerKey(const torch::Tensor& parameter) {
-  return c10::guts::to_string(parameter.unsafeGetTensorImpl());
+// LibTorch 1.x keys optimiser state by the printed TensorImpl address, 2.x by the address itself.
+using OptimizerStateKey =
+    std::decay_t<decltype(std::declval<torch::optim::Optimizer&>().state())>::key_type;
+
+template <typename Key>
+Key stateKey(void* impl) {
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream text;
+    text << impl;
+    return text.str();
+  } else {
+    return impl;
+  }
+}
+
+OptimizerStateKey optimizerKey(const torch::Tensor& parameter) {
+  return stateKey<OptimizerStateKey>(parameter.unsafeGetTensorImpl());
 }
 
 at::Generator deviceGenerator(const torch::Device& device) {
