@@ -9,9 +9,9 @@
 #include <fstream>
 #include <iostream>
 
+#include <torch/torch.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <torch/torch.h>
 
 #include "sfr/base/error.h"
 #include "sfr/engine/runtime.h"
@@ -59,7 +59,10 @@ int main(int argc, char** argv) {
   app.add_option("--case", casePath, "LA mri_norm2.h5 (default: first case of la/test.list)");
 #endif
   app.add_flag("--synthetic", synthetic, "use a synthetic volume of --size even with ITK");
-  app.add_option("--size", size, "synthetic volume X,Y,Z")->delimiter(',')->expected(3)->capture_default_str();
+  app.add_option("--size", size, "synthetic volume X,Y,Z")
+      ->delimiter(',')
+      ->expected(3)
+      ->capture_default_str();
   app.add_option("--checkpoint", checkpoint, "V-Net checkpoint (default: seeded random V-Net)");
   app.add_option("--filters", filters, "width of the random V-Net")->capture_default_str();
   app.add_option("--patch", patch, "X,Y,Z")->delimiter(',')->expected(3)->capture_default_str();
@@ -102,24 +105,32 @@ int main(int argc, char** argv) {
     SlidingWindowPredictor predictor(net, options);
     const auto t0 = std::chrono::steady_clock::now();
     SlidingWindowResult r = predictor.predict(volume);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double foreground = r.labels.ne(0).to(torch::kDouble).mean().item<double>();
     const ThreadSettings t = torchThreads();
-    std::printf("bench_sliding_window (C++ LibTorch %s): %s %s, patch %lldx%lldx%lld stride %lld/%lld\n",
-                TORCH_VERSION, source.c_str(), c10::str(volume.sizes()).c_str(),
-                static_cast<long long>(patch[0]), static_cast<long long>(patch[1]),
-                static_cast<long long>(patch[2]), static_cast<long long>(stride[0]),
-                static_cast<long long>(stride[1]));
-    std::printf("  %lld windows in %.2f s (%.2f windows/s), foreground %.2f%%, peak RSS %.0f MiB, "
-                "threads %d/%d, %s\n",
-                static_cast<long long>(r.windows), seconds, r.windows / seconds, 100 * foreground,
-                peakRssMiB(), t.intraOp, t.interOp, device.c_str());
-    nlohmann::json j = {{"bench", "sliding_window"}, {"impl", "cpp"},
-                        {"source", source},          {"shape", volume.sizes().vec()},
-                        {"windows", r.windows},      {"seconds", seconds},
+    std::printf(
+        "bench_sliding_window (C++ LibTorch %s): %s %s, patch %lldx%lldx%lld stride %lld/%lld\n",
+        TORCH_VERSION, source.c_str(), c10::str(volume.sizes()).c_str(),
+        static_cast<long long>(patch[0]), static_cast<long long>(patch[1]),
+        static_cast<long long>(patch[2]), static_cast<long long>(stride[0]),
+        static_cast<long long>(stride[1]));
+    std::printf(
+        "  %lld windows in %.2f s (%.2f windows/s), foreground %.2f%%, peak RSS %.0f MiB, "
+        "threads %d/%d, %s\n",
+        static_cast<long long>(r.windows), seconds, r.windows / seconds, 100 * foreground,
+        peakRssMiB(), t.intraOp, t.interOp, device.c_str());
+    nlohmann::json j = {{"bench", "sliding_window"},
+                        {"impl", "cpp"},
+                        {"source", source},
+                        {"shape", volume.sizes().vec()},
+                        {"windows", r.windows},
+                        {"seconds", seconds},
                         {"windows_per_s", r.windows / seconds},
-                        {"foreground", foreground},  {"peak_rss_mib", peakRssMiB()},
-                        {"threads", t.intraOp},      {"interop_threads", t.interOp},
+                        {"foreground", foreground},
+                        {"peak_rss_mib", peakRssMiB()},
+                        {"threads", t.intraOp},
+                        {"interop_threads", t.interOp},
                         {"device", device}};
     std::cout << j.dump() << std::endl;
   } catch (const sfr::Error& e) {

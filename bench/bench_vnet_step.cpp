@@ -9,9 +9,9 @@
 #include <cstdio>
 #include <iostream>
 
+#include <torch/torch.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <torch/torch.h>
 
 #include "sfr/base/error.h"
 #include "sfr/engine/losses.h"
@@ -107,23 +107,27 @@ int main(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < iterations; ++i) lastLoss = step(warmup + i);
     if (dev.is_cuda()) torch::cuda::synchronize();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const ThreadSettings t = torchThreads();
     const double itPerS = iterations / seconds;
-    std::printf("bench_vnet_step (C++ LibTorch %s): batch %lld+%lld of %lldx%lldx%lld, filters %lld\n",
-                TORCH_VERSION, static_cast<long long>(labeled), static_cast<long long>(unlabeled),
-                static_cast<long long>(size[0]), static_cast<long long>(size[1]),
-                static_cast<long long>(size[2]), static_cast<long long>(filters));
-    std::printf("  %.3f it/s (%.2f s/it over %d steps), loss %.4f, peak RSS %.0f MiB, threads %d/%d, %s\n",
-                itPerS, seconds / iterations, iterations, lastLoss, peakRssMiB(), t.intraOp,
-                t.interOp, device.c_str());
-    nlohmann::json j = {{"bench", "vnet_step"},   {"impl", "cpp"},        {"it_per_s", itPerS},
-                        {"seconds", seconds},     {"iterations", iterations},
-                        {"peak_rss_mib", peakRssMiB()}, {"threads", t.intraOp},
-                        {"interop_threads", t.interOp}, {"device", device}, {"size", size},
-                        {"labeled", labeled},     {"unlabeled", unlabeled}, {"filters", filters},
-                        {"loss", lastLoss}};
+    std::printf(
+        "bench_vnet_step (C++ LibTorch %s): batch %lld+%lld of %lldx%lldx%lld, filters %lld\n",
+        TORCH_VERSION, static_cast<long long>(labeled), static_cast<long long>(unlabeled),
+        static_cast<long long>(size[0]), static_cast<long long>(size[1]),
+        static_cast<long long>(size[2]), static_cast<long long>(filters));
+    std::printf(
+        "  %.3f it/s (%.2f s/it over %d steps), loss %.4f, peak RSS %.0f MiB, threads %d/%d, %s\n",
+        itPerS, seconds / iterations, iterations, lastLoss, peakRssMiB(), t.intraOp, t.interOp,
+        device.c_str());
+    nlohmann::json j = {{"bench", "vnet_step"},     {"impl", "cpp"},
+                        {"it_per_s", itPerS},       {"seconds", seconds},
+                        {"iterations", iterations}, {"peak_rss_mib", peakRssMiB()},
+                        {"threads", t.intraOp},     {"interop_threads", t.interOp},
+                        {"device", device},         {"size", size},
+                        {"labeled", labeled},       {"unlabeled", unlabeled},
+                        {"filters", filters},       {"loss", lastLoss}};
     std::cout << j.dump() << std::endl;
   } catch (const sfr::Error& e) {
     std::cerr << "bench_vnet_step: " << e.what() << std::endl;

@@ -1,7 +1,7 @@
 #include "interrupt.h"
 
-#include <csignal>
 #include <unistd.h>
+#include <csignal>
 
 namespace sfr::cli {
 namespace {
@@ -10,7 +10,7 @@ CancelToken* gToken = nullptr;
 volatile std::sig_atomic_t gInterrupts = 0;
 
 extern "C" void onInterrupt(int) {
-  if (++gInterrupts > 1) _exit(130);  // async-signal-safe
+  if (++gInterrupts > 1) _exit(130);    // async-signal-safe
   if (gToken) gToken->requestCancel();  // a lock-free atomic store
   static const char message[] = "\nsfr: interrupted, stopping (Ctrl-C again to quit now)\n";
   const ssize_t ignored = write(STDERR_FILENO, message, sizeof message - 1);

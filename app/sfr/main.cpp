@@ -22,7 +22,9 @@ std::string oneLine(std::string text) {
 }
 
 // LibTorch's own exceptions append a C++ stack trace after the first line.
-std::string firstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
+std::string firstLine(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
 
 }  // namespace
 

@@ -165,7 +165,8 @@ void addPredictCommand(CLI::App& app, Context& context) {
   cmd->add_option("--spacing", args->spacing, "voxel spacing X,Y,Z in mm for HDF5 inputs")
       ->delimiter(',')
       ->expected(3);
-  cmd->callback([args, &context] { context.action = [args, &context] { runPredict(*args, context); }; });
+  cmd->callback(
+      [args, &context] { context.action = [args, &context] { runPredict(*args, context); }; });
 }
 
 }  // namespace sfr::cli

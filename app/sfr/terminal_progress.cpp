@@ -6,7 +6,9 @@ namespace sfr::cli {
 
 TerminalProgress::TerminalProgress(std::FILE* out) : out_(out), tty_(isatty(fileno(out)) != 0) {}
 
-TerminalProgress::~TerminalProgress() { finish(); }
+TerminalProgress::~TerminalProgress() {
+  finish();
+}
 
 void TerminalProgress::finish() {
   if (lineOpen_) std::fputc('\n', out_);

@@ -41,10 +41,17 @@ bool sameState(const NamedTensors& a, const NamedTensors& b) {
 TEST(CheckpointLoad, PythonStateDictReproducesPythonOutput) {
   SFR_REQUIRE_PYTHON_TORCH();
   TempDir dir;
-  for (const std::string variant : {"zip_state_dict", "legacy_state_dict"}) {
+  const std::vector<std::string> variants{"zip_state_dict", "legacy_state_dict"};
+  std::vector<std::string> args{"make"};
+  for (const std::string& variant : variants) {
+    args.push_back(variant);
+    args.push_back((dir / (variant + ".pth")).string());
+  }
+  const nlohmann::json made = sfr::test::runCheckpointScript(args);
+  for (const std::string& variant : variants) {
     SCOPED_TRACE(variant);
     const auto file = dir / (variant + ".pth");
-    const nlohmann::json python = sfr::test::runCheckpointScript({"make", variant, file.string()});
+    const nlohmann::json& python = made.at(variant);
     auto model = smallModel();
     const LoadReport report = loadStateDict(*model, file);
     EXPECT_TRUE(report.complete()) << report.problems();

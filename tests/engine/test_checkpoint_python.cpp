@@ -19,9 +19,9 @@ namespace {
 
 constexpr const char* kPython = "/usr/bin/python3";
 
-// The helper script: `describe FILE...` prints {file: description}; `make VARIANT OUT` writes a
-// file and prints {"object": description of torch.load(OUT), ...}; `pickles` prints plain
-// pickles of every protocol with their description.
+// The helper script: `describe FILE...` prints {file: description}; `make VARIANT OUT...` writes
+// files and prints {variant: {"object": description of torch.load(OUT), ...}}; `pickles` prints
+// plain pickles of every protocol with their description.
 constexpr const char* kScript = R"PY(
 import collections, io, json, math, os, pickle, sys, zipfile
 import torch
@@ -138,7 +138,8 @@ cmd = sys.argv[1]
 if cmd == "describe":
     result = {f: desc(torch.load(f, map_location="cpu")) for f in sys.argv[2:]}
 elif cmd == "make":
-    result = make(sys.argv[2], sys.argv[3])
+    pairs = sys.argv[2:]
+    result = {pairs[i]: make(pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2)}
 elif cmd == "pickles":
     result = {"desc": desc(plain()),
               "pickles": {str(p): pickle.dumps(plain(), protocol=p).hex() for p in range(6)}}

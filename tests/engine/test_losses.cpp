@@ -71,12 +71,13 @@ TEST(Losses, SoftDiceIgnoreIndexKeepsTheReleasedQuirkUnlessMasked) {
   const double quirk = diceByLoops(pr, false, 255);
   const double masked = diceByLoops(pr, true, 255);
   ASSERT_GT(std::abs(quirk - masked), 1e-4);  // the two variants really differ here
-  EXPECT_NEAR(softDiceLoss(pr.scores, pr.target, DiceLossOptions().ignore_index(255)).item<double>(),
-              quirk, 1e-6);
-  EXPECT_NEAR(softDiceLoss(pr.scores, pr.target,
-                           DiceLossOptions().ignore_index(255).mask_prediction(true))
-                  .item<double>(),
-              masked, 1e-6);
+  EXPECT_NEAR(
+      softDiceLoss(pr.scores, pr.target, DiceLossOptions().ignore_index(255)).item<double>(), quirk,
+      1e-6);
+  EXPECT_NEAR(
+      softDiceLoss(pr.scores, pr.target, DiceLossOptions().ignore_index(255).mask_prediction(true))
+          .item<double>(),
+      masked, 1e-6);
   // Without an ignore index, 255 is not a class of a 3-class problem.
   EXPECT_THROW(softDiceLoss(pr.scores, pr.target), sfr::Error);
 }
@@ -145,8 +146,8 @@ TEST(Losses, SoftmaxMseIsTheMeanSquaredProbabilityDifference) {
         zb += std::exp(fb[s][c][n].item<double>());
       }
       for (int64_t c = 0; c < 3; ++c) {
-        const double d = std::exp(fa[s][c][n].item<double>()) / za -
-                         std::exp(fb[s][c][n].item<double>()) / zb;
+        const double d =
+            std::exp(fa[s][c][n].item<double>()) / za - std::exp(fb[s][c][n].item<double>()) / zb;
         sum += d * d;
       }
     }

@@ -25,8 +25,8 @@ torch::Tensor rampLogits(const torch::Tensor& batch, int64_t classes) {
   std::vector<torch::Tensor> channels;
   for (int64_t c = 0; c < classes; ++c) {
     const double s = static_cast<double>(c);
-    channels.push_back(x * (0.7 * (s + 1.0) - 1.0) + (i - 0.5) * (s - 1.0) * 2.0 +
-                       k * 0.8 * s - j * 0.3 * s);
+    channels.push_back(x * (0.7 * (s + 1.0) - 1.0) + (i - 0.5) * (s - 1.0) * 2.0 + k * 0.8 * s -
+                       j * 0.3 * s);
   }
   return torch::cat(channels, 1);
 }
@@ -73,8 +73,10 @@ Reference naiveTestSingleCase(const LogitsFunction& net, const torch::Tensor& im
   score = score / cnt.unsqueeze(0);
   torch::Tensor label = score.argmax(0);
   Reference ref;
-  ref.probabilities = score.index({Slice(), Slice(wl, wl + w), Slice(hl, hl + h), Slice(dl, dl + d)});
-  ref.labels = label.index({Slice(wl, wl + w), Slice(hl, hl + h), Slice(dl, dl + d)}).to(torch::kByte);
+  ref.probabilities =
+      score.index({Slice(), Slice(wl, wl + w), Slice(hl, hl + h), Slice(dl, dl + d)});
+  ref.labels =
+      label.index({Slice(wl, wl + w), Slice(hl, hl + h), Slice(dl, dl + d)}).to(torch::kByte);
   return ref;
 }
 
@@ -178,7 +180,8 @@ TEST(SlidingWindow, GaussianWeightingIsANormalisedWeightedAverage) {
 
   LogitsFunction ramp = [](const torch::Tensor& b) { return rampLogits(b, 3); };
   SlidingWindowResult u = SlidingWindowPredictor(ramp, smallOptions()).predict(volume);
-  SlidingWindowResult g = SlidingWindowPredictor(ramp, smallOptions().gaussian(true)).predict(volume);
+  SlidingWindowResult g =
+      SlidingWindowPredictor(ramp, smallOptions().gaussian(true)).predict(volume);
   EXPECT_GT((u.probabilities - g.probabilities).abs().max().item<double>(), 1e-3);
   EXPECT_LT((g.probabilities.sum(0) - 1.0).abs().max().item<double>(), 1e-5);
 }

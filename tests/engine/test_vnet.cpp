@@ -74,8 +74,8 @@ TEST(VNetModel, NormalisationVariantsShiftSequentialIndices) {
   EXPECT_FALSE(none.count("block_one_dw.conv.1.weight"));
 
   // InstanceNorm3d has no affine parameters and no running stats, but keeps its index.
-  auto in = stateShapes(*VNet(VNetOptions().filters(2).classes(3).normalization(
-      Normalization::InstanceNorm)));
+  auto in = stateShapes(
+      *VNet(VNetOptions().filters(2).classes(3).normalization(Normalization::InstanceNorm)));
   EXPECT_EQ(in.size(), 60u);  // = the reference vnet_c3_in checkpoint's 60 entries
   EXPECT_TRUE(in.count("block_two.conv.3.weight"));
   EXPECT_FALSE(in.count("block_two.conv.1.weight"));
@@ -105,8 +105,8 @@ TEST(VNetModel, ForwardShapesAndNearestUpsampledHeads) {
                                     torch::indexing::Slice(0, torch::indexing::None, f),
                                     torch::indexing::Slice(0, torch::indexing::None, f),
                                     torch::indexing::Slice(0, torch::indexing::None, f)});
-    torch::Tensor expanded = coarse.repeat_interleave(f, 2).repeat_interleave(f, 3).repeat_interleave(
-        f, 4);
+    torch::Tensor expanded =
+        coarse.repeat_interleave(f, 2).repeat_interleave(f, 3).repeat_interleave(f, 4);
     EXPECT_TRUE(torch::equal(expanded, a)) << "head " << h;
     EXPECT_GT(coarse.std().item<double>(), 0.0);  // not trivially constant
   }
@@ -161,10 +161,10 @@ TEST(VNetModel, DefaultInitialisationIsPyTorchs) {
     const char* key;
     int64_t fanIn;
   };
-  for (const Case& c : {Case{"block_five.conv.0.weight", 256 * 27},
-                        Case{"block_four_dw.conv.0.weight", 128 * 8},
-                        Case{"block_five_up.conv.0.weight", 128 * 8},  // ConvTranspose: dim 1
-                        Case{"block_nine.conv.0.bias", 16 * 27}}) {
+  for (const Case& c :
+       {Case{"block_five.conv.0.weight", 256 * 27}, Case{"block_four_dw.conv.0.weight", 128 * 8},
+        Case{"block_five_up.conv.0.weight", 128 * 8},  // ConvTranspose: dim 1
+        Case{"block_nine.conv.0.bias", 16 * 27}}) {
     const torch::Tensor& w = params[c.key];
     const double bound = 1.0 / std::sqrt(static_cast<double>(c.fanIn));
     EXPECT_LE(w.abs().max().item<double>(), bound) << c.key;
@@ -173,8 +173,8 @@ TEST(VNetModel, DefaultInitialisationIsPyTorchs) {
   }
   EXPECT_TRUE(torch::equal(params["block_one.conv.1.weight"], torch::ones({16})));
   EXPECT_TRUE(torch::equal(params["block_one.conv.1.bias"], torch::zeros({16})));
-  EXPECT_TRUE(torch::equal(net->named_buffers()["block_one.conv.1.running_var"],
-                           torch::ones({16})));
+  EXPECT_TRUE(
+      torch::equal(net->named_buffers()["block_one.conv.1.running_var"], torch::ones({16})));
 }
 
 TEST(VNetModel, GradientsReachTheTrunkButNotUnusedHeads) {

@@ -115,7 +115,8 @@ TEST(VNetParity, vnetSlidingWindowMatchesTestSingleCase) {
                                        .patch({patch[0], patch[1], patch[2]})
                                        .stride_xy(sw.at("stride_xy").get<int64_t>())
                                        .stride_z(sw.at("stride_z").get<int64_t>());
-    SlidingWindowResult result = SlidingWindowPredictor(c.net, options).predict(c.tensor("sw_volume"));
+    SlidingWindowResult result =
+        SlidingWindowPredictor(c.net, options).predict(c.tensor("sw_volume"));
     const int64_t classes = sw.at("num_classes").get<int64_t>();
     ASSERT_EQ(result.probabilities.size(0), classes);
 

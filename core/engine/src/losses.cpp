@@ -14,8 +14,10 @@ void requireMatchingShapes(const torch::Tensor& input, const torch::Tensor& targ
                   target.size(0) == input.size(0) &&
                   target.sizes().slice(1) == input.sizes().slice(2);
   if (!ok)
-    throw Error(what, "expected input [B, C, ...] and target [B, ...] with the same B and space, "
-                      "got " + c10::str(input.sizes()) + " and " + c10::str(target.sizes()));
+    throw Error(what,
+                "expected input [B, C, ...] and target [B, ...] with the same B and space, "
+                "got " +
+                    c10::str(input.sizes()) + " and " + c10::str(target.sizes()));
   if (at::isFloatingType(target.scalar_type()) || target.scalar_type() == torch::kBool)
     throw Error(what, "target must hold integer class indices, got " +
                           std::string(c10::toString(target.scalar_type())));

@@ -7,10 +7,13 @@
 
 namespace sfr::engine {
 
-ThreadSettings torchThreads() { return {at::get_num_threads(), at::get_num_interop_threads()}; }
+ThreadSettings torchThreads() {
+  return {at::get_num_threads(), at::get_num_interop_threads()};
+}
 
 ThreadSettings setTorchThreads(int threads) {
-  if (threads < 1) throw Error("threads", "must be at least 1 (got " + std::to_string(threads) + ")");
+  if (threads < 1)
+    throw Error("threads", "must be at least 1 (got " + std::to_string(threads) + ")");
   at::set_num_threads(threads);
   try {
     // Allowed once, before any inter-op work has started; later calls throw and are harmless.
@@ -20,7 +23,9 @@ ThreadSettings setTorchThreads(int threads) {
   return torchThreads();
 }
 
-bool cudaAvailable() { return torch::cuda::is_available(); }
+bool cudaAvailable() {
+  return torch::cuda::is_available();
+}
 
 std::string torchDescription() {
   std::string text = std::string("LibTorch ") + TORCH_VERSION + ", ";

@@ -124,7 +124,8 @@ torch::Device parseDevice(const std::string& name) {
   if (device.is_cpu()) return device;
   if (!device.is_cuda()) throw Error("device", "'" + name + "' is not supported (cpu or cuda)");
   if (!torch::cuda::is_available())
-    throw Error("device", "'" + name + "' requested, but this LibTorch build or machine has no CUDA");
+    throw Error("device",
+                "'" + name + "' requested, but this LibTorch build or machine has no CUDA");
   if (device.has_index() && device.index() >= static_cast<int>(torch::cuda::device_count()))
     throw Error("device", "'" + name + "' requested, but only " +
                               std::to_string(torch::cuda::device_count()) + " CUDA devices exist");
@@ -171,8 +172,8 @@ SlidingWindowResult SlidingWindowPredictor::run(const torch::Tensor& volume, Pro
                                       std::string(c10::toString(volume.scalar_type())));
   EvalModeGuard evalMode(net_ ? net_.ptr().get() : nullptr);
 
-  torch::Tensor image = (volume.dim() == 3 ? volume.unsqueeze(0) : volume)
-                            .to(device_, torch::kFloat);
+  torch::Tensor image =
+      (volume.dim() == 3 ? volume.unsqueeze(0) : volume).to(device_, torch::kFloat);
   const auto& patch = options_.patch();
   const int64_t strides[3] = {options_.stride_xy(), options_.stride_xy(), options_.stride_z()};
   int64_t size[3];
@@ -185,9 +186,9 @@ SlidingWindowResult SlidingWindowPredictor::run(const torch::Tensor& volume, Pro
     anyPad = anyPad || pad[a].left + pad[a].right > 0;
   }
   if (anyPad)  // np.pad(constant 0); constant_pad_nd lists the last dimension first.
-    image = torch::constant_pad_nd(image, {pad[2].left, pad[2].right, pad[1].left, pad[1].right,
-                                           pad[0].left, pad[0].right},
-                                   0.0);
+    image = torch::constant_pad_nd(
+        image, {pad[2].left, pad[2].right, pad[1].left, pad[1].right, pad[0].left, pad[0].right},
+        0.0);
   const int64_t padded[3] = {image.size(1), image.size(2), image.size(3)};
 
   std::vector<int64_t> starts[3];
@@ -196,7 +197,8 @@ SlidingWindowResult SlidingWindowPredictor::run(const torch::Tensor& volume, Pro
     starts[a] = windowStarts(padded[a], patch[a], strides[a]);
     weight[a] = axisWeight(patch[a], options_.gaussian(), options_.gaussian_sigma_scale(), device_);
   }
-  const int64_t total = static_cast<int64_t>(starts[0].size() * starts[1].size() * starts[2].size());
+  const int64_t total =
+      static_cast<int64_t>(starts[0].size() * starts[1].size() * starts[2].size());
   torch::Tensor window3d;
   if (options_.gaussian())
     window3d = weight[0].view({-1, 1, 1}) * weight[1].view({1, -1, 1}) * weight[2].view({1, 1, -1});
@@ -243,8 +245,8 @@ SlidingWindowResult SlidingWindowPredictor::run(const torch::Tensor& volume, Pro
   for (int64_t xs : starts[0])
     for (int64_t ys : starts[1])
       for (int64_t zs : starts[2]) {
-        windows.push_back(image.index({Slice(), Slice(xs, xs + patch[0]),
-                                       Slice(ys, ys + patch[1]), Slice(zs, zs + patch[2])}));
+        windows.push_back(image.index({Slice(), Slice(xs, xs + patch[0]), Slice(ys, ys + patch[1]),
+                                       Slice(zs, zs + patch[2])}));
         origins.push_back({xs, ys, zs});
         if (static_cast<int64_t>(windows.size()) == options_.window_batch()) flush();
       }

@@ -12,17 +12,24 @@ namespace nn = torch::nn;
 // Appends UA-MT's norm layer for `channels` (nothing for Normalization::None).
 void appendNorm(nn::Sequential& seq, Normalization norm, int64_t channels) {
   switch (norm) {
-    case Normalization::BatchNorm: seq->push_back(nn::BatchNorm3d(channels)); break;
-    case Normalization::GroupNorm: seq->push_back(nn::GroupNorm(16, channels)); break;
+    case Normalization::BatchNorm:
+      seq->push_back(nn::BatchNorm3d(channels));
+      break;
+    case Normalization::GroupNorm:
+      seq->push_back(nn::GroupNorm(16, channels));
+      break;
     case Normalization::InstanceNorm:
       // PyTorch's InstanceNorm3d defaults: affine=False, track_running_stats=False.
       seq->push_back(nn::InstanceNorm3d(nn::InstanceNorm3dOptions(channels)));
       break;
-    case Normalization::None: break;
+    case Normalization::None:
+      break;
   }
 }
 
-nn::ReLU relu() { return nn::ReLU(nn::ReLUOptions().inplace(true)); }
+nn::ReLU relu() {
+  return nn::ReLU(nn::ReLUOptions().inplace(true));
+}
 
 }  // namespace
 

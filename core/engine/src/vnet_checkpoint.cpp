@@ -16,7 +16,8 @@ const torch::Tensor* findTensor(const NamedTensors& tensors, const std::string& 
 }
 
 bool endsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool hasKey(const NamedTensors& tensors, const std::string& key) {
@@ -47,7 +48,8 @@ VNetOptions inferVNetOptions(const NamedTensors& stateDict, const std::string& s
   const torch::Tensor* first = findTensor(stateDict, "block_one.conv.0.weight");
   const torch::Tensor* out = findTensor(stateDict, "out_conv.weight");
   if (!first || !out || first->dim() != 5 || out->dim() != 5)
-    throw Error(subject, "not a V-Net state dict (no 5-D block_one.conv.0.weight / out_conv.weight)");
+    throw Error(subject,
+                "not a V-Net state dict (no 5-D block_one.conv.0.weight / out_conv.weight)");
   VNetOptions options;
   options.filters(first->size(0)).in_channels(first->size(1)).classes(out->size(0));
   if (hasKey(stateDict, "block_one.conv.1.running_mean"))
@@ -140,7 +142,8 @@ LoadedVNet loadVNet(const std::filesystem::path& path, const VNetLoadOptions& op
                                    " classes, not " + std::to_string(*options.classes()));
   VNetOptions netOptions = fileOptions;
   const bool heads = fileOptions.auxiliary_heads() && options.keep_auxiliary_heads();
-  netOptions.auxiliary_heads(heads).pyramid_has_dropout(heads && options.has_dropout())
+  netOptions.auxiliary_heads(heads)
+      .pyramid_has_dropout(heads && options.has_dropout())
       .has_dropout(options.has_dropout());
   loaded.net = VNet(netOptions);
 

@@ -8,10 +8,14 @@ namespace sfr::engine {
 
 std::string toString(Normalization n) {
   switch (n) {
-    case Normalization::BatchNorm: return "batchnorm";
-    case Normalization::GroupNorm: return "groupnorm";
-    case Normalization::InstanceNorm: return "instancenorm";
-    case Normalization::None: return "none";
+    case Normalization::BatchNorm:
+      return "batchnorm";
+    case Normalization::GroupNorm:
+      return "groupnorm";
+    case Normalization::InstanceNorm:
+      return "instancenorm";
+    case Normalization::None:
+      return "none";
   }
   return "none";
 }
@@ -21,8 +25,8 @@ Normalization normalizationFromString(const std::string& name) {
   if (name == "groupnorm") return Normalization::GroupNorm;
   if (name == "instancenorm") return Normalization::InstanceNorm;
   if (name == "none") return Normalization::None;
-  throw Error("normalization", "unknown value '" + name +
-                                   "' (expected batchnorm, groupnorm, instancenorm or none)");
+  throw Error("normalization",
+              "unknown value '" + name + "' (expected batchnorm, groupnorm, instancenorm or none)");
 }
 
 void VNetOptions::validate() const {

@@ -32,7 +32,9 @@ VNetVolumePredictor::~VNetVolumePredictor() = default;
 VNetVolumePredictor::VNetVolumePredictor(VNetVolumePredictor&&) noexcept = default;
 VNetVolumePredictor& VNetVolumePredictor::operator=(VNetVolumePredictor&&) noexcept = default;
 
-const VNetOptions& VNetVolumePredictor::netOptions() const { return impl_->netOptions; }
+const VNetOptions& VNetVolumePredictor::netOptions() const {
+  return impl_->netOptions;
+}
 
 const SlidingWindowOptions& VNetVolumePredictor::options() const {
   return impl_->predictor.options();

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include <nlohmann/json_fwd.hpp>
 #include <torch/arg.h>
+#include <nlohmann/json_fwd.hpp>
 
 namespace sfr::engine {
 

@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <optional>
 
-#include <nlohmann/json.hpp>
 #include <torch/arg.h>
+#include <nlohmann/json.hpp>
 
 #include "sfr/engine/checkpoint/torch_file.h"
 #include "sfr/engine/vnet.h"

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include <nlohmann/json_fwd.hpp>
 #include <torch/arg.h>
+#include <nlohmann/json_fwd.hpp>
 
 namespace sfr::engine {
 
@@ -25,11 +25,11 @@ Normalization normalizationFromString(const std::string& name);
 /// Named-setter options in the style of LibTorch's `Conv3dOptions`:
 /// `VNetOptions().classes(3).auxiliary_heads(true)`. Defaults are UA-MT's LA settings.
 struct VNetOptions {
-  TORCH_ARG(int64_t, in_channels) = 1;   ///< UA-MT `n_channels`
-  TORCH_ARG(int64_t, classes) = 2;       ///< UA-MT `n_classes` (background included)
-  TORCH_ARG(int64_t, filters) = 16;      ///< UA-MT `n_filters`; widths are filters x {1,2,4,8,16}
+  TORCH_ARG(int64_t, in_channels) = 1;  ///< UA-MT `n_channels`
+  TORCH_ARG(int64_t, classes) = 2;      ///< UA-MT `n_classes` (background included)
+  TORCH_ARG(int64_t, filters) = 16;     ///< UA-MT `n_filters`; widths are filters x {1,2,4,8,16}
   TORCH_ARG(Normalization, normalization) = Normalization::BatchNorm;
-  TORCH_ARG(bool, has_dropout) = false;  ///< Dropout3d(0.5) after block_five and block_nine
+  TORCH_ARG(bool, has_dropout) = false;          ///< Dropout3d(0.5) after block_five and block_nine
   TORCH_ARG(bool, auxiliary_heads) = false;      ///< SFR hierarchical heads out_conv_dp{1,2,3}
   TORCH_ARG(bool, pyramid_has_dropout) = false;  ///< head inputs go through the Dropout3d first
 
