@@ -65,6 +65,15 @@ std::map<std::string, fs::path> labelFiles(const fs::path& where, bool ground_tr
     files[caseId(where)] = where;
     return files;
   }
+  const bool isDataset = fs::exists(where / "dataset.json") || fs::exists(where / "train.list") ||
+                         fs::exists(where / "test.list");
+  if (!isDataset) {  // a plain folder of label maps, as `sfr predict` writes them
+    for (const auto& entry : fs::directory_iterator(where))
+      if (entry.is_regular_file() && caseId(entry.path()) != entry.path().filename().string())
+        files[caseId(entry.path())] = entry.path();
+    if (files.empty()) throw Error(where.string(), "holds no label maps");
+    return files;
+  }
   const io::Dataset dataset = io::openDataset(where);
   for (const io::DatasetCase& c : dataset.cases) {
     if (dataset.layout != "folder") {
