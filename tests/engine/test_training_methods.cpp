@@ -238,6 +238,10 @@ TEST(TrainingMethods, RejectsBadInputs) {
   TrainingSettings heads = tinySettings("magicnet");
   heads.network().auxiliary_heads(true);
   EXPECT_THROW(createTrainingMethod(heads), sfr::Error);
+  TrainingSettings noUnlabelled = tinySettings("mean-teacher");
+  noUnlabelled.batch().unlabelled(0);
+  EXPECT_THROW(createTrainingMethod(noUnlabelled), sfr::Error);
+  EXPECT_NO_THROW(createTrainingMethod(noUnlabelled.method("supervised")));
   TrainingSettings oneClass = tinySettings("acmt");
   oneClass.network().classes(1);
   EXPECT_THROW(createTrainingMethod(oneClass), sfr::Error);
@@ -421,9 +425,10 @@ class ExactResume : public testing::TestWithParam<std::string> {};
 TEST_P(ExactResume, HalfAndHalfWithSaveAndLoadEqualsOneRun) {
   const std::string name = GetParam();
   const sfr::engine::ThreadSettings previous = torchThreads();
-  setTorchThreads(2);
+  setTorchThreads(1);  // bitwise equality holds for a fixed thread count; 1 keeps the test fast
   const TrainingSettings s = tinySettings(name);
-  const int steps = 6;
+  // MagicNet: 4 steps cover blending (iteration > 1) and a pending histogram at the save point.
+  const int steps = isMagic(name) ? 4 : 6;
 
   auto reference = createTrainingMethod(s);
   reference->setPseudoLabeler(std::make_shared<ThresholdLabeler>());

@@ -138,6 +138,11 @@ TrainingMethod::TrainingMethod(TrainingSettings settings)
 
 void TrainingMethod::initialise(std::shared_ptr<torch::nn::Module> studentModule, VNet studentNet,
                                 std::shared_ptr<torch::nn::Module> teacherModule, VNet teacherNet) {
+  // Virtual calls are safe here: the derived constructor calls initialise() from its body.
+  if (settings_.batch().unlabelled() < minimumUnlabelled())
+    throw Error("training.batch.unlabelled", name() + " needs at least " +
+                                                 std::to_string(minimumUnlabelled()) +
+                                                 " unlabelled crop(s) per batch");
   studentModule_ = std::move(studentModule);
   studentNet_ = std::move(studentNet);
   teacherModule_ = std::move(teacherModule);
