@@ -33,7 +33,13 @@ TEST(Augment, RotFlipIsAPermutationOfVoxelsAppliedToImageAndLabelAlike) {
     auto flat = out.image.flatten();
     variants.insert(std::vector<float>(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()));
   }
-  EXPECT_EQ(variants.size(), 8u);  // 4 rotations x 2 flips of a square give the 8 symmetries
+  // UA-MT's RandomRotFlip always flips (axis 0 or 1) after rot90 k, and flip_y . rot_k equals
+  // flip_x . rot_(k+2): exactly the 4 reflections of the square occur, never the identity.
+  EXPECT_EQ(variants.size(), 4u);
+  const auto original = image.flatten();
+  EXPECT_EQ(variants.count(std::vector<float>(original.data_ptr<float>(),
+                                              original.data_ptr<float>() + original.numel())),
+            0u);
 }
 
 TEST(Augment, RandomCropTakesAWindowOfTheInput) {
