@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
   std::vector<int64_t> size{160, 140, 88}, patch{112, 112, 80}, stride{18, 4};
   int64_t filters = 16, windowBatch = 1;
   int threads = 0;
-  bool synthetic = false;
+  bool synthetic = false, moduleForward = false;
 #ifdef SFR_HAVE_ITK
   casePath = defaultCase();
   app.add_option("--case", casePath, "LA mri_norm2.h5 (default: first case of la/test.list)");
@@ -68,11 +68,14 @@ int main(int argc, char** argv) {
   app.add_option("--patch", patch, "X,Y,Z")->delimiter(',')->expected(3)->capture_default_str();
   app.add_option("--stride", stride, "XY,Z")->delimiter(',')->expected(2)->capture_default_str();
   app.add_option("--window-batch", windowBatch)->capture_default_str();
+  app.add_flag("--module", moduleForward,
+               "run the torch::nn module as is instead of the frozen (folded) V-Net");
   app.add_option("--device", device)->capture_default_str();
   app.add_option("--threads", threads, "intra/inter-op threads (0: LibTorch default)");
   CLI11_PARSE(app, argc, argv);
 
   try {
+    const HostAllocator allocator = configureHostAllocator();
     if (threads > 0) setTorchThreads(threads);
     torch::Tensor volume;
     std::string source;
@@ -101,6 +104,7 @@ int main(int argc, char** argv) {
                                        .stride_xy(stride[0])
                                        .stride_z(stride[1])
                                        .window_batch(windowBatch)
+                                       .frozen_network(!moduleForward)
                                        .device(device);
     SlidingWindowPredictor predictor(net, options);
     const auto t0 = std::chrono::steady_clock::now();
@@ -108,6 +112,8 @@ int main(int argc, char** argv) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double foreground = r.labels.ne(0).to(torch::kDouble).mean().item<double>();
+    // Equal-output check against the Python twin (same --checkpoint): mean probability of class 1.
+    const double meanProbability = r.probabilities[1].to(torch::kDouble).mean().item<double>();
     const ThreadSettings t = torchThreads();
     std::printf(
         "bench_sliding_window (C++ LibTorch %s): %s %s, patch %lldx%lldx%lld stride %lld/%lld\n",
@@ -117,9 +123,10 @@ int main(int argc, char** argv) {
         static_cast<long long>(stride[1]));
     std::printf(
         "  %lld windows in %.2f s (%.2f windows/s), foreground %.2f%%, peak RSS %.0f MiB, "
-        "threads %d/%d, %s\n",
+        "threads %d/%d, %s\n  %s forward, allocator: %s, mean p(class 1) %.8f\n",
         static_cast<long long>(r.windows), seconds, r.windows / seconds, 100 * foreground,
-        peakRssMiB(), t.intraOp, t.interOp, device.c_str());
+        peakRssMiB(), t.intraOp, t.interOp, device.c_str(), moduleForward ? "module" : "frozen",
+        hostAllocatorDescription(allocator).c_str(), meanProbability);
     nlohmann::json j = {{"bench", "sliding_window"},
                         {"impl", "cpp"},
                         {"source", source},
@@ -128,8 +135,11 @@ int main(int argc, char** argv) {
                         {"seconds", seconds},
                         {"windows_per_s", r.windows / seconds},
                         {"foreground", foreground},
+                        {"mean_probability_class1", meanProbability},
+                        {"forward", moduleForward ? "module" : "frozen"},
                         {"peak_rss_mib", peakRssMiB()},
                         {"threads", t.intraOp},
+                        {"allocator", hostAllocatorDescription(allocator)},
                         {"interop_threads", t.interOp},
                         {"device", device}};
     std::cout << j.dump() << std::endl;

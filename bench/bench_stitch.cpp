@@ -6,9 +6,9 @@
 #include <chrono>
 #include <cstdio>
 
+#include <torch/torch.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <torch/torch.h>
 
 #include "sfr/engine/runtime.h"
 #include "sfr/engine/sliding_window.h"
@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
   std::string device = "cpu";
   app.add_option("--size", size, "crop X,Y,Z")->delimiter(',')->expected(3)->capture_default_str();
   app.add_option("--batch", batch)->capture_default_str();
-  app.add_option("--classes", classes, "channels of the probability canvases")->capture_default_str();
+  app.add_option("--classes", classes, "channels of the probability canvases")
+      ->capture_default_str();
   app.add_option("--canvas", canvas, "SAM input size S")->capture_default_str();
   app.add_option("--iterations", iterations)->capture_default_str();
   app.add_option("--device", device, "cpu or cuda")->capture_default_str();
@@ -69,10 +70,11 @@ int main(int argc, char** argv) {
   std::printf("stitch %lldx%lldx%lld -> %lld px (%d chunk(s)), batch %lld, %s, threads %d/%d\n",
               (long long)size[0], (long long)size[1], (long long)size[2], (long long)canvas,
               stitcher.chunksPerCrop(), (long long)batch, device.c_str(), t.intraOp, t.interOp);
-  std::printf("  stitch image+label %.3f ms/crop, unstitch %lld-class probabilities %.3f ms/crop, "
-              "unstitch labels %.3f ms/crop, peak RSS %.0f MiB\n",
-              seconds[0] * perCrop, (long long)classes, seconds[1] * perCrop, seconds[2] * perCrop,
-              usage.ru_maxrss / 1024.0);
+  std::printf(
+      "  stitch image+label %.3f ms/crop, unstitch %lld-class probabilities %.3f ms/crop, "
+      "unstitch labels %.3f ms/crop, peak RSS %.0f MiB\n",
+      seconds[0] * perCrop, (long long)classes, seconds[1] * perCrop, seconds[2] * perCrop,
+      usage.ru_maxrss / 1024.0);
   nlohmann::json j = {{"bench", "stitch"},
                       {"stitch_ms_per_crop", seconds[0] * perCrop},
                       {"unstitch_probabilities_ms_per_crop", seconds[1] * perCrop},

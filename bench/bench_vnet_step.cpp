@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   try {
+    const HostAllocator allocator = configureHostAllocator();
     if (threads > 0) setTorchThreads(threads);
     const torch::Device dev = parseDevice(device);
     torch::manual_seed(1337);
@@ -118,16 +119,25 @@ int main(int argc, char** argv) {
         static_cast<long long>(size[0]), static_cast<long long>(size[1]),
         static_cast<long long>(size[2]), static_cast<long long>(filters));
     std::printf(
-        "  %.3f it/s (%.2f s/it over %d steps), loss %.4f, peak RSS %.0f MiB, threads %d/%d, %s\n",
+        "  %.3f it/s (%.2f s/it over %d steps), loss %.4f, peak RSS %.0f MiB, threads %d/%d, %s, "
+        "allocator: %s\n",
         itPerS, seconds / iterations, iterations, lastLoss, peakRssMiB(), t.intraOp, t.interOp,
-        device.c_str());
-    nlohmann::json j = {{"bench", "vnet_step"},     {"impl", "cpp"},
-                        {"it_per_s", itPerS},       {"seconds", seconds},
-                        {"iterations", iterations}, {"peak_rss_mib", peakRssMiB()},
-                        {"threads", t.intraOp},     {"interop_threads", t.interOp},
-                        {"device", device},         {"size", size},
-                        {"labeled", labeled},       {"unlabeled", unlabeled},
-                        {"filters", filters},       {"loss", lastLoss}};
+        device.c_str(), hostAllocatorDescription(allocator).c_str());
+    nlohmann::json j = {{"bench", "vnet_step"},
+                        {"impl", "cpp"},
+                        {"it_per_s", itPerS},
+                        {"seconds", seconds},
+                        {"iterations", iterations},
+                        {"peak_rss_mib", peakRssMiB()},
+                        {"threads", t.intraOp},
+                        {"allocator", hostAllocatorDescription(allocator)},
+                        {"interop_threads", t.interOp},
+                        {"device", device},
+                        {"size", size},
+                        {"labeled", labeled},
+                        {"unlabeled", unlabeled},
+                        {"filters", filters},
+                        {"loss", lastLoss}};
     std::cout << j.dump() << std::endl;
   } catch (const sfr::Error& e) {
     std::cerr << "bench_vnet_step: " << e.what() << std::endl;

@@ -18,6 +18,8 @@ struct Context {
 
 /// `sfr demo`: the built-in demo (studio with a display, terminal pipeline otherwise).
 void addDemoCommand(CLI::App& app, Context& context);
+/// `sfr serve`: the JSON-lines engine worker (docs/protocol.md).
+void addServeCommand(CLI::App& app, Context& context);
 
 #ifdef SFR_HAVE_ITK
 /// `sfr eval`: medpy-exact metrics of label maps against ground truth (needs sfr_io).

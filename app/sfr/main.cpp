@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
 
   sfr::cli::Context context;
   sfr::cli::addDemoCommand(app, context);
+  sfr::cli::addServeCommand(app, context);
 #ifdef SFR_HAVE_ITK
   sfr::cli::addEvalCommand(app, context);
   sfr::cli::addPredictCommand(app, context);
@@ -55,6 +56,8 @@ int main(int argc, char** argv) {
   }
 
   try {
+    // Training and inference loops allocate the same large buffers over and over (runtime.h).
+    sfr::engine::configureHostAllocator();
     if (threads > 0) {
       const sfr::engine::ThreadSettings t = sfr::engine::setTorchThreads(threads);
       std::cerr << "threads: intra-op " << t.intraOp << ", inter-op " << t.interOp << std::endl;

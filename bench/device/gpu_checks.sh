@@ -16,8 +16,18 @@ t0=$SECONDS
 cmake -S . -B build-gpu "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DSFR_GUI=OFF -DSFR_ITK=OFF \
   -DSFR_TESTS=OFF -DSFR_TORCH_PCH=OFF "-DCMAKE_PREFIX_PATH=$prefix;${DEPS:-}" \
   -DCMAKE_CUDA_ARCHITECTURES=90 >"$out/configure.txt" 2>&1 || { tail -40 "$out/configure.txt"; exit 1; }
-cmake --build build-gpu -j "$(nproc)" --target bench_vnet_step bench_sliding_window bench_stitch ${EXTRA_TARGETS:-} \
-  >"$out/build.txt" 2>&1 || { grep -E "error|Error" "$out/build.txt" | head -30; exit 1; }
+targets=(sfr bench_vnet_step bench_sliding_window bench_stitch bench_sam_step ${EXTRA_TARGETS:-})
+if ! cmake --build build-gpu -j "$(nproc)" --target "${targets[@]}" >"$out/build.txt" 2>&1; then
+  grep -E "error|Error" "$out/build.txt" | head -30
+  # Data-parallel training is the only part that compiles against c10d/Gloo internals: retry
+  # without it (the stub says what is missing) so the benches still run, and say so.
+  echo "== build FAILED with c10d/Gloo; retrying with distributed training disabled"
+  cmake build-gpu -DSFR_GLOO_INCLUDE_DIR=SFR_GLOO_INCLUDE_DIR-NOTFOUND >>"$out/configure.txt" 2>&1
+  cmake --build build-gpu -j "$(nproc)" --target "${targets[@]}" >"$out/build2.txt" 2>&1 ||
+    { grep -E "error|Error" "$out/build2.txt" | head -30; exit 1; }
+fi
+grep -E "Distributed training" "$out/configure.txt" | tail -1
+build-gpu/bin/sfr serve <<<'{"v":1,"id":1,"type":"devices"}' 2>/dev/null | head -3
 echo "== built in $((SECONDS - t0)) s"
 
 peak_gpu() {  # peak_gpu NAME COMMAND...: runs COMMAND while sampling GPU memory every 100 ms
@@ -36,8 +46,11 @@ peak_gpu vnet_py python3 bench/python/bench_vnet_step.py --device cuda --iterati
 echo "== sliding window (148x132x88 synthetic, patch 112x112x80, stride 18/4)"
 peak_gpu sw_cpp build-gpu/bin/bench_sliding_window --device cuda --size 148,132,88
 peak_gpu sw_cpp_b8 build-gpu/bin/bench_sliding_window --device cuda --size 148,132,88 --window-batch 8
-peak_gpu sw_py python3 bench/python/bench_sliding_window.py --device cuda --synthetic --size 148,132,88
+peak_gpu sw_cpp_module build-gpu/bin/bench_sliding_window --device cuda --size 148,132,88 --module
 echo "== stitching 112x112x80 -> 1024"
 build-gpu/bin/bench_stitch --device cuda --batch 2 --iterations 50
+echo "== SAM ViT-B LoRA fine-tuning step, batch 2 at 1024 (fp32, then bf16 autocast)"
+peak_gpu sam_fp32 build-gpu/bin/bench_sam_step --config vit_b --batch 2 --device cuda --iterations 10 --warmup 2
+peak_gpu sam_bf16 build-gpu/bin/bench_sam_step --config vit_b --batch 2 --device cuda --iterations 10 --warmup 2 --bf16
 if [ -n "${EXTRA_COMMANDS:-}" ]; then echo "== extra"; eval "$EXTRA_COMMANDS"; fi
 echo "== done in $((SECONDS - t0)) s"

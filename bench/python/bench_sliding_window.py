@@ -61,17 +61,20 @@ def main():
         net = VNet(filters=a.filters)
     net.eval()
     t0 = time.perf_counter()
-    label, _, windows = test_single_case(net, volume, stride[0], stride[1], patch, net.out_conv.out_channels)
+    label, score, windows = test_single_case(net, volume, stride[0], stride[1], patch, net.out_conv.out_channels)
     seconds = time.perf_counter() - t0
     fg = float((label != 0).mean())
+    mean_p1 = float(score[1].astype(np.float64).mean())
     threads, interop = torch.get_num_threads(), torch.get_num_interop_threads()
     print(f"bench_sliding_window (Python torch {torch.__version__}): {source} {list(volume.shape)}, "
           f"patch {patch[0]}x{patch[1]}x{patch[2]} stride {stride[0]}/{stride[1]}")
     print(f"  {windows} windows in {seconds:.2f} s ({windows / seconds:.2f} windows/s), foreground "
           f"{100 * fg:.2f}%, peak RSS {peak_rss_mib():.0f} MiB, threads {threads}/{interop}, cpu")
+    print(f"  module forward, allocator: system malloc, mean p(class 1) {mean_p1:.8f}")
     print(json.dumps({"bench": "sliding_window", "impl": "python", "source": source,
                       "shape": list(volume.shape), "windows": windows, "seconds": seconds,
                       "windows_per_s": windows / seconds, "foreground": fg,
+                      "mean_probability_class1": mean_p1,
                       "peak_rss_mib": peak_rss_mib(), "threads": threads, "interop_threads": interop,
                       "device": "cpu"}))
 

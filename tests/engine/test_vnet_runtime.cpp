@@ -1,5 +1,8 @@
 // Thread settings and runtime description used by `sfr --threads` and the benchmarks.
 #include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cstdlib>
 
 #include "sfr/base/error.h"
 #include "sfr/engine/runtime.h"
@@ -22,4 +25,21 @@ TEST(VNetRuntime, DescribesTheLibTorchBuild) {
   const std::string text = torchDescription();
   EXPECT_EQ(text.rfind("LibTorch ", 0), 0u) << text;
   EXPECT_NE(text.find(cudaAvailable() ? "CUDA" : "CPU"), std::string::npos) << text;
+}
+
+TEST(VNetRuntime, HostAllocatorModeFollowsTheEnvironmentOverride) {
+  ::setenv("SFR_HOST_ALLOCATOR", "system", 1);
+  EXPECT_EQ(sfr::engine::configureHostAllocator(sfr::engine::HostAllocator::Retained),
+            sfr::engine::HostAllocator::System);
+  ::setenv("SFR_HOST_ALLOCATOR", "sometimes", 1);
+  EXPECT_THROW(sfr::engine::configureHostAllocator(), sfr::Error);
+  ::unsetenv("SFR_HOST_ALLOCATOR");
+#if defined(__GLIBC__)
+  EXPECT_EQ(sfr::engine::configureHostAllocator(), sfr::engine::HostAllocator::Retained);
+  // With mmap off, a 64 MiB tensor is served from the heap like any other.
+  torch::Tensor big = torch::ones({16 << 20});
+  EXPECT_EQ(big.sum().item<double>(), double(16 << 20));
+#endif
+  EXPECT_NE(sfr::engine::hostAllocatorDescription(sfr::engine::HostAllocator::Retained),
+            sfr::engine::hostAllocatorDescription(sfr::engine::HostAllocator::System));
 }

@@ -1,5 +1,12 @@
 #include "sfr/engine/runtime.h"
 
+#include <cstdlib>
+#include <cstring>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <torch/torch.h>
 #include <torch/version.h>
 
@@ -21,6 +28,31 @@ ThreadSettings setTorchThreads(int threads) {
   } catch (const c10::Error&) {
   }
   return torchThreads();
+}
+
+HostAllocator configureHostAllocator(HostAllocator mode) {
+  if (const char* env = std::getenv("SFR_HOST_ALLOCATOR")) {
+    if (std::strcmp(env, "system") == 0)
+      mode = HostAllocator::System;
+    else if (std::strcmp(env, "retained") == 0)
+      mode = HostAllocator::Retained;
+    else
+      throw Error("SFR_HOST_ALLOCATOR",
+                  std::string("'") + env + "' is not an allocator mode (system or retained)");
+  }
+#if defined(__GLIBC__)
+  if (mode == HostAllocator::Retained) {
+    if (mallopt(M_MMAP_MAX, 0) != 1 || mallopt(M_TRIM_THRESHOLD, 1 << 30) != 1)
+      return HostAllocator::System;  // glibc refused: nothing changed that matters
+  }
+  return mode;
+#else
+  return HostAllocator::System;
+#endif
+}
+
+std::string hostAllocatorDescription(HostAllocator mode) {
+  return mode == HostAllocator::Retained ? "retained heap (no mmap, no trim)" : "system malloc";
 }
 
 bool cudaAvailable() {

@@ -4,6 +4,7 @@
 #include <torch/version.h>
 
 #include "sfr/base/error.h"
+#include "sfr/engine/frozen_vnet.h"
 
 namespace sfr::engine {
 namespace {
@@ -203,6 +204,14 @@ SlidingWindowResult SlidingWindowPredictor::run(const torch::Tensor& volume, Pro
   if (options_.gaussian())
     window3d = weight[0].view({-1, 1, 1}) * weight[1].view({1, -1, 1}) * weight[2].view({1, 1, -1});
 
+  // Fold the weights as they are now: the predictor may outlive training steps of the net.
+  LogitsFunction logitsOf = logits_;
+  if (net_ && options_.frozen_network() && !options_.mixed_precision() &&
+      FrozenVNet::supports(net_->options())) {
+    auto frozen = std::make_shared<FrozenVNet>(net_, device_);
+    logitsOf = [frozen](const torch::Tensor& batch) { return frozen->forward(batch); };
+  }
+
   torch::Tensor score;  // [C, X', Y', Z'], allocated once C is known
   struct Origin {
     int64_t x, y, z;
@@ -215,7 +224,7 @@ SlidingWindowResult SlidingWindowPredictor::run(const torch::Tensor& volume, Pro
   auto flush = [&]() {
     if (windows.empty()) return;
     if (cancel) cancel->throwIfCancelled();
-    torch::Tensor logits = logits_(torch::stack(windows));
+    torch::Tensor logits = logitsOf(torch::stack(windows));
     if (logits.dim() != 5 || logits.size(0) != static_cast<int64_t>(windows.size()) ||
         logits.size(2) != patch[0] || logits.size(3) != patch[1] || logits.size(4) != patch[2])
       throw Error("sliding window", "the network returned " + c10::str(logits.sizes()) +

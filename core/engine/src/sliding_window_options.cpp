@@ -20,7 +20,8 @@ bool SlidingWindowOptions::operator==(const SlidingWindowOptions& o) const {
   return patch_ == o.patch_ && stride_xy_ == o.stride_xy_ && stride_z_ == o.stride_z_ &&
          window_batch_ == o.window_batch_ && gaussian_ == o.gaussian_ &&
          gaussian_sigma_scale_ == o.gaussian_sigma_scale_ &&
-         mixed_precision_ == o.mixed_precision_ && device_ == o.device_;
+         mixed_precision_ == o.mixed_precision_ && frozen_network_ == o.frozen_network_ &&
+         device_ == o.device_;
 }
 
 void to_json(nlohmann::json& j, const SlidingWindowOptions& o) {
@@ -31,6 +32,7 @@ void to_json(nlohmann::json& j, const SlidingWindowOptions& o) {
                      {"gaussian", o.gaussian()},
                      {"gaussian_sigma_scale", o.gaussian_sigma_scale()},
                      {"mixed_precision", o.mixed_precision()},
+                     {"frozen_network", o.frozen_network()},
                      {"device", o.device()}};
 }
 
@@ -57,6 +59,7 @@ void from_json(const nlohmann::json& j, SlidingWindowOptions& o) {
   readKey(j, "gaussian", o.gaussian());
   readKey(j, "gaussian_sigma_scale", o.gaussian_sigma_scale());
   readKey(j, "mixed_precision", o.mixed_precision());
+  readKey(j, "frozen_network", o.frozen_network());
   readKey(j, "device", o.device());
   o.validate();
 }

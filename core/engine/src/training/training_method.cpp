@@ -236,6 +236,7 @@ StepResult TrainingMethod::step(const TrainingBatch& input) {
 
   optimizer_->zero_grad();
   loss.backward();
+  if (gradientHook_) gradientHook_(*this);
   optimizer_->step();
   afterOptimizerStep();
   ++iteration_;

@@ -135,6 +135,12 @@ class TrainingMethod {
   void setPseudoLabeler(std::shared_ptr<PseudoLabeler> labeler);
   const std::shared_ptr<PseudoLabeler>& pseudoLabeler() const { return labeler_; }
 
+  /// Called in every step() after backward() and before the optimiser step, so data-parallel
+  /// training (sfr/engine/distributed) can average the gradients across replicas there. Empty by
+  /// default; an exception from the hook leaves iteration() unchanged.
+  using GradientHook = std::function<void(TrainingMethod&)>;
+  void setGradientHook(GradientHook hook) { gradientHook_ = std::move(hook); }
+
   /// Writes the whole run state as a torch.save-compatible dict (atomically): student, teacher,
   /// SGD momentum buffers, iteration, the std::mt19937_64 state as text, LibTorch's generator
   /// state, method-specific state, the settings and `extra` (e.g. the loader's state()).
@@ -179,6 +185,7 @@ class TrainingMethod {
   VNet studentNet_{nullptr}, teacherNet_{nullptr};
   std::unique_ptr<torch::optim::SGD> optimizer_;
   std::shared_ptr<PseudoLabeler> labeler_;
+  GradientHook gradientHook_;
 };
 
 /// Base of the methods with an EMA teacher (mean-teacher, acmt, magicnet): after every step
