@@ -1,6 +1,8 @@
 // Times the medpy-exact metrics on a 512x512x300 pair of overlapping, irregular blobs (two
 // classes), single thread. Usage: bench_metrics [nx ny nz] [repeats]
 // Prints one line per measurement and a JSON summary on the last line.
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -115,6 +117,13 @@ int main(int argc, char** argv) {
   const double edt = secondsSince(t0);
   std::printf("full-grid EDT (%zu voxels): %.3f s\n", d.size(), edt);
   summary["full_grid_edt_seconds"] = edt;
+  // core/base metrics are plain single-threaded C++ (no LibTorch, no OpenMP).
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const double peakRssMiB = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  std::printf("threads 1 (single-threaded by design), peak RSS %.0f MiB\n", peakRssMiB);
+  summary["threads"] = 1;
+  summary["peak_rss_mib"] = peakRssMiB;
   std::printf("%s\n", summary.dump().c_str());
   return 0;
 }

@@ -51,10 +51,10 @@ void runHeadless(const DemoArgs& args, const CancelToken& cancel) {
   settings.outputDir = args.out;
   std::cout << "SFR demo: " << settings.phantom.cases << " synthetic left-atrium phantoms ("
             << settings.phantom.size[0] << "x" << settings.phantom.size[1] << "x"
-            << settings.phantom.size[2] << "), " << settings.labelled
-            << " labelled, V-Net (" << settings.filters << " filters) trained for "
-            << settings.iterations << " iterations on " << settings.device << ", "
-            << settings.testCases << " held-out cases scored" << std::endl;
+            << settings.phantom.size[2] << "), " << settings.labelled << " labelled, V-Net ("
+            << settings.filters << " filters) trained for " << settings.iterations
+            << " iterations on " << settings.device << ", " << settings.testCases
+            << " held-out cases scored" << std::endl;
   TerminalProgress progress;
   const engine::DemoResult result = engine::runDemo(settings, progress, cancel);
   progress.finish();

@@ -149,7 +149,8 @@ void run(const EvalArgs& a, const CancelToken& cancel) {
     nlohmann::json caseMean = summarizeMetrics({m}).mean;
     for (const char* k : {"dice", "jaccard", "asd", "hd95", "assd", "hd"}) c[k] = caseMean[k];
     report["cases"].push_back(c);
-    progress.report({"eval", static_cast<int64_t>(n + 1), static_cast<int64_t>(pairs.size()), p.id});
+    progress.report(
+        {"eval", static_cast<int64_t>(n + 1), static_cast<int64_t>(pairs.size()), p.id});
   }
   progress.finish();
   report["mean"] = summarizeMetrics(all);
@@ -169,8 +170,8 @@ void run(const EvalArgs& a, const CancelToken& cancel) {
     for (const auto& c : report["cases"])
       for (const auto& k : c["classes"])
         std::printf("%-24s %5d %s%s%s%s\n", c["id"].get<std::string>().c_str(),
-                    k["label"].get<int>(), cell(k["dice"]).c_str() + 1,
-                    cell(k["jaccard"]).c_str(), cell(k["hd95"]).c_str(), cell(k["asd"]).c_str());
+                    k["label"].get<int>(), cell(k["dice"]).c_str() + 1, cell(k["jaccard"]).c_str(),
+                    cell(k["hd95"]).c_str(), cell(k["asd"]).c_str());
     for (const auto& [label, m] : report["mean"]["per_class"].items())
       std::printf("%-24s %5s %s%s%s%s\n", "mean", label.c_str(), cell(m["dice"]).c_str() + 1,
                   cell(m["jaccard"]).c_str(), cell(m["hd95"]).c_str(), cell(m["asd"]).c_str());
@@ -190,7 +191,8 @@ void run(const EvalArgs& a, const CancelToken& cancel) {
 void addEvalCommand(CLI::App& app, Context& context) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "eval", "Score predicted label maps against ground truth (Dice, Jaccard, 95HD, ASD, ASSD, HD)");
+      "eval",
+      "Score predicted label maps against ground truth (Dice, Jaccard, 95HD, ASD, ASSD, HD)");
   cmd->add_option("--pred", args->pred, "a label map, or a folder of them (<id>[_label].nii.gz)")
       ->required()
       ->check(CLI::ExistingPath);
@@ -212,7 +214,8 @@ void addEvalCommand(CLI::App& app, Context& context) {
       ->expected(3);
   cmd->add_flag("--json", args->json, "print the report as JSON instead of a table");
   cmd->add_option("--out", args->out, "also write the JSON report to this file");
-  cmd->callback([args, &context] { context.action = [args, &context] { run(*args, context.cancel); }; });
+  cmd->callback(
+      [args, &context] { context.action = [args, &context] { run(*args, context.cancel); }; });
 }
 
 }  // namespace sfr::cli

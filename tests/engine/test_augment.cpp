@@ -28,10 +28,10 @@ TEST(Augment, RotFlipIsAPermutationOfVoxelsAppliedToImageAndLabelAlike) {
     EXPECT_TRUE(torch::equal(out.image.to(torch::kLong), out.label));
     EXPECT_TRUE(torch::equal(std::get<0>(out.image.flatten().sort()), image.flatten()));
     // z is never touched: each (x, y) column keeps its z order.
-    EXPECT_TRUE(torch::equal(out.image.select(2, 1) - out.image.select(2, 0),
-                             torch::ones({6, 6})));
+    EXPECT_TRUE(torch::equal(out.image.select(2, 1) - out.image.select(2, 0), torch::ones({6, 6})));
     auto flat = out.image.flatten();
-    variants.insert(std::vector<float>(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()));
+    variants.insert(
+        std::vector<float>(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()));
   }
   // UA-MT's RandomRotFlip always flips (axis 0 or 1) after rot90 k, and flip_y . rot_k equals
   // flip_x . rot_(k+2): exactly the 4 reflections of the square occur, never the identity.

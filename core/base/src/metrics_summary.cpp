@@ -36,7 +36,9 @@ struct Accumulator {
   }
 };
 
-nlohmann::json number(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
+nlohmann::json number(double v) {
+  return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
+}
 }  // namespace
 
 MetricsSummary summarizeMetrics(const std::vector<CaseMetrics>& cases) {

@@ -8,7 +8,8 @@ namespace sfr::engine {
 
 int64_t randInt(std::mt19937_64& rng, int64_t low, int64_t high) {
   if (high <= low)
-    throw Error("randInt", "empty range [" + std::to_string(low) + ", " + std::to_string(high) + ")");
+    throw Error("randInt",
+                "empty range [" + std::to_string(low) + ", " + std::to_string(high) + ")");
   // Rejection sampling: exact and platform independent (std::uniform_int_distribution is not).
   const uint64_t span = static_cast<uint64_t>(high - low);
   const uint64_t limit = UINT64_MAX - UINT64_MAX % span;

@@ -1,8 +1,8 @@
 #include "sfr/engine/demo_pipeline.h"
 
 #include <chrono>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <random>
@@ -37,12 +37,18 @@ void DemoSettings::validate() const {
 }
 
 void to_json(nlohmann::json& j, const DemoSettings& s) {
-  j = nlohmann::json{{"phantom", s.phantom},     {"labelled", s.labelled},
-                     {"test_cases", s.testCases}, {"iterations", s.iterations},
-                     {"crop", s.crop},           {"filters", s.filters},
-                     {"batch", s.batch},         {"learning_rate", s.learningRate},
-                     {"momentum", s.momentum},   {"weight_decay", s.weightDecay},
-                     {"seed", s.seed},           {"device", s.device},
+  j = nlohmann::json{{"phantom", s.phantom},
+                     {"labelled", s.labelled},
+                     {"test_cases", s.testCases},
+                     {"iterations", s.iterations},
+                     {"crop", s.crop},
+                     {"filters", s.filters},
+                     {"batch", s.batch},
+                     {"learning_rate", s.learningRate},
+                     {"momentum", s.momentum},
+                     {"weight_decay", s.weightDecay},
+                     {"seed", s.seed},
+                     {"device", s.device},
                      {"output_dir", s.outputDir}};
 }
 
@@ -83,7 +89,8 @@ DemoResult runDemo(const DemoSettings& settings, ProgressSink& progress,
   for (int c = 0; c < settings.labelled; ++c) {
     cancel.throwIfCancelled();
     labelled.push_back(generatePhantomCase(settings.phantom, c));
-    progress.report({"generate", c + 1, settings.labelled + settings.testCases, labelled.back().id});
+    progress.report(
+        {"generate", c + 1, settings.labelled + settings.testCases, labelled.back().id});
   }
   for (int c = total - settings.testCases; c < total; ++c) {
     cancel.throwIfCancelled();
@@ -99,10 +106,9 @@ DemoResult runDemo(const DemoSettings& settings, ProgressSink& progress,
   VNet net(VNetOptions().classes(2).filters(settings.filters).has_dropout(true));
   net->to(device);
   net->train();
-  torch::optim::SGD optimizer(net->parameters(),
-                              torch::optim::SGDOptions(settings.learningRate)
-                                  .momentum(settings.momentum)
-                                  .weight_decay(settings.weightDecay));
+  torch::optim::SGD optimizer(net->parameters(), torch::optim::SGDOptions(settings.learningRate)
+                                                     .momentum(settings.momentum)
+                                                     .weight_decay(settings.weightDecay));
   const auto trainStart = std::chrono::steady_clock::now();
   std::vector<int> order;
   for (int it = 0; it < settings.iterations; ++it) {
@@ -115,8 +121,7 @@ DemoResult runDemo(const DemoSettings& settings, ProgressSink& progress,
         for (int i = static_cast<int>(order.size()) - 1; i > 0; --i)
           std::swap(order[i], order[randInt(rng, 0, i + 1)]);
       }
-      const CropPair crop =
-          randomCrop(randomRotFlip(train[order.back()], rng), settings.crop, rng);
+      const CropPair crop = randomCrop(randomRotFlip(train[order.back()], rng), settings.crop, rng);
       order.pop_back();
       images.push_back(crop.image);
       labels.push_back(crop.label);
@@ -124,7 +129,8 @@ DemoResult runDemo(const DemoSettings& settings, ProgressSink& progress,
     auto x = torch::stack(images).unsqueeze(1).to(device);
     auto y = torch::stack(labels).to(device);
     auto logits = net->forward(x).logits;
-    auto loss = 0.5 * crossEntropyLoss(logits, y) + 0.5 * softDiceLoss(torch::softmax(logits, 1), y);
+    auto loss =
+        0.5 * crossEntropyLoss(logits, y) + 0.5 * softDiceLoss(torch::softmax(logits, 1), y);
     optimizer.zero_grad();
     loss.backward();
     optimizer.step();
@@ -166,8 +172,8 @@ DemoResult runDemo(const DemoSettings& settings, ProgressSink& progress,
     sum += m.at(1).dice;
     char message[64];
     std::snprintf(message, sizeof message, "%s Dice %.3f", test[c].id.c_str(), m.at(1).dice);
-    progress.report({"predict", static_cast<int64_t>(c + 1), static_cast<int64_t>(test.size()),
-                     message});
+    progress.report(
+        {"predict", static_cast<int64_t>(c + 1), static_cast<int64_t>(test.size()), message});
   }
   result.predictSeconds = secondsSince(predictStart);
   result.meanDice = sum / static_cast<double>(test.size());

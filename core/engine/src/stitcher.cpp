@@ -74,8 +74,8 @@ torch::Tensor Stitcher::stitchImages(const torch::Tensor& crops) const {
   auto out = torch::zeros({B, m, S * S}, x.options());
   for (int64_t c = 0; c < m; ++c) {
     const auto& chunk = layout_.chunks()[c];
-    auto src = x.narrow(3, chunk.firstSlice, static_cast<int64_t>(chunk.tiles.size()))
-                   .reshape({B, -1});
+    auto src =
+        x.narrow(3, chunk.firstSlice, static_cast<int64_t>(chunk.tiles.size())).reshape({B, -1});
     out.select(1, c).index_copy_(1, pixelIndex_[c].to(x.device()), src);
   }
   return out.view({B * m, S, S});
@@ -88,8 +88,8 @@ torch::Tensor Stitcher::stitchLabels(const torch::Tensor& labels) const {
   auto out = torch::full({B, m, S * S}, 255, x.options());
   for (int64_t c = 0; c < m; ++c) {
     const auto& chunk = layout_.chunks()[c];
-    auto src = x.narrow(3, chunk.firstSlice, static_cast<int64_t>(chunk.tiles.size()))
-                   .reshape({B, -1});
+    auto src =
+        x.narrow(3, chunk.firstSlice, static_cast<int64_t>(chunk.tiles.size())).reshape({B, -1});
     out.select(1, c).index_copy_(1, pixelIndex_[c].to(x.device()), src);
   }
   return out.view({B * m, S, S});
@@ -108,7 +108,10 @@ torch::Tensor Stitcher::placeResampled(const torch::Tensor& x, bool nearest, dou
     auto resized = resize2d(work, t0.rows, t0.cols, nearest).to(x.scalar_type());
     for (int64_t z = 0; z < depth; ++z) {
       const TileRect& t = chunk.tiles[z];
-      out.select(1, c).narrow(1, t.row0, t.rows).narrow(2, t.col0, t.cols).copy_(resized.select(1, z));
+      out.select(1, c)
+          .narrow(1, t.row0, t.rows)
+          .narrow(2, t.col0, t.cols)
+          .copy_(resized.select(1, z));
     }
   }
   return out.view({B * m, S, S});

@@ -1,6 +1,6 @@
 #pragma once
-// Aggregates per-case metrics into the numbers a paper table (and `sfr eval`) reports: the mean over
-// cases of every metric, per class and over all classes.
+// Aggregates per-case metrics into the numbers a paper table (and `sfr eval`) reports: the mean
+// over cases of every metric, per class and over all classes.
 #include <map>
 #include <string>
 #include <vector>

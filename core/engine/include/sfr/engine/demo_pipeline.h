@@ -1,9 +1,9 @@
 #pragma once
 // The built-in demo job: what `sfr demo` runs when there is no display. It generates the synthetic
-// left-atrium phantoms (core/base), trains a small V-Net on the few labelled cases with the released
-// supervised loss (0.5 CE + 0.5 Dice, SGD), predicts the held-out cases with the sliding window and
-// scores them with the medpy-exact Dice. Deterministic on the CPU for a seed. This header stays free
-// of <torch/torch.h> so the CLI compiles in seconds.
+// left-atrium phantoms (core/base), trains a small V-Net on the few labelled cases with the
+// released supervised loss (0.5 CE + 0.5 Dice, SGD), predicts the held-out cases with the sliding
+// window and scores them with the medpy-exact Dice. Deterministic on the CPU for a seed. This
+// header stays free of <torch/torch.h> so the CLI compiles in seconds.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -18,8 +18,8 @@ namespace sfr::engine {
 
 struct DemoSettings {
   PhantomSettings phantom = PhantomSettings{}.setCases(16);
-  int labelled = 2;    ///< cases 0..labelled-1 train the network
-  int testCases = 6;   ///< the last testCases cases are held out and scored
+  int labelled = 2;   ///< cases 0..labelled-1 train the network
+  int testCases = 6;  ///< the last testCases cases are held out and scored
   int iterations = 300;
   std::array<int64_t, 3> crop{64, 64, 32};
   int64_t filters = 8;
