@@ -1,6 +1,7 @@
 // `sfr predict`: segments image files with a trained V-Net by sliding-window inference (UA-MT /
 // SFR test_single_case, spec §7.1) and writes label maps on the inputs' own grids.
 #include <chrono>
+#include <cinttypes>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -9,6 +10,7 @@
 
 #include "cli_context.h"
 #include "sfr/base/error.h"
+#include "sfr/engine/checkpoint/atomic_file.h"
 #include "sfr/engine/vnet_volume_predictor.h"
 #include "sfr/io/dataset.h"
 #include "sfr/io/image_io.h"
@@ -23,6 +25,7 @@ struct PredictArgs {
   std::string vnet;
   std::string images;
   std::string out;
+  std::string confidence;  ///< CSV of per-volume confidence; default <out>/confidence.csv
   bool probabilities = false;
   std::vector<int64_t> patch{112, 112, 80};
   std::vector<int64_t> stride{18, 4};
@@ -93,6 +96,10 @@ void runPredict(const PredictArgs& a, Context& context) {
   if (!a.spacing.empty()) read.setSpacing({a.spacing[0], a.spacing[1], a.spacing[2]});
   const std::vector<Input> inputs = listInputs(a.images);
   fs::create_directories(a.out);
+  const fs::path confidencePath =
+      a.confidence.empty() ? fs::path(a.out) / "confidence.csv" : fs::path(a.confidence);
+  // Rewritten (atomically) after every case, so a cancelled run keeps the rows it finished.
+  std::string confidenceCsv = "case,image,mean_max_probability,windows\n";
 
   for (const Input& input : inputs) {
     context.cancel.throwIfCancelled();
@@ -113,11 +120,23 @@ void runPredict(const PredictArgs& a, Context& context) {
       io::writeImage(prediction.probabilities[c],
                      fs::path(a.out) / (input.id + "_prob" + std::to_string(c) + ".nii.gz"));
 
+    char row[64];
+    std::snprintf(row, sizeof row, ",%.8f,%" PRId64 "\n", prediction.confidence,
+                  static_cast<std::int64_t>(prediction.windows));
+    std::string quoted = "\"";  // RFC 4180: paths may hold commas or quotes
+    for (char ch : input.image.string())
+      quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    confidenceCsv += input.id + "," + quoted + "\"" + row;
+    engine::AtomicFileWriter csv(confidencePath);
+    csv.write(confidenceCsv.data(), confidenceCsv.size());
+    csv.commit();
+
     std::size_t foreground = 0;
     for (std::uint8_t v : prediction.labels.voxels()) foreground += v != 0;
-    std::printf("%s  %s  %lld windows  %.1f s  foreground %.2f%%  -> %s\n", input.id.c_str(),
-                image.geometry().describe().c_str(), static_cast<long long>(prediction.windows),
-                seconds, 100.0 * static_cast<double>(foreground) / image.voxelCount(),
+    std::printf("%s  %s  %lld windows  %.1f s  foreground %.2f%%  confidence %.4f  -> %s\n",
+                input.id.c_str(), image.geometry().describe().c_str(),
+                static_cast<long long>(prediction.windows), seconds,
+                100.0 * static_cast<double>(foreground) / image.voxelCount(), prediction.confidence,
                 labelPath.string().c_str());
     std::fflush(stdout);
   }
@@ -140,6 +159,8 @@ void addPredictCommand(CLI::App& app, Context& context) {
       ->check(CLI::ExistingPath);
   cmd->add_option("--out", args->out, "output folder for <id>_label.nii.gz (created if missing)")
       ->required();
+  cmd->add_option("--confidence", args->confidence,
+                  "CSV of each volume's mean max-probability (default: <out>/confidence.csv)");
   cmd->add_flag("--probabilities", args->probabilities,
                 "also write <id>_prob<c>.nii.gz for every foreground class c");
   cmd->add_option("--patch", args->patch, "window size X,Y,Z (multiples of 16)")

@@ -66,6 +66,11 @@ TEST(VNetVolumePredictor, LabelsKeepTheImageGridAndMatchTheTensorPredictor) {
         EXPECT_FLOAT_EQ(p.probabilities[1].at(i, j, k), r.probabilities[1][x][y][z].item<float>());
       }
   EXPECT_TRUE(predictor.predict(image).probabilities.empty());
+  // Volume confidence = mean of the per-voxel highest probability, within [1/C, 1].
+  const double expected = r.probabilities.amax(0).to(torch::kDouble).mean().item<double>();
+  EXPECT_NEAR(p.confidence, expected, 1e-12);
+  EXPECT_GE(p.confidence, 0.5);
+  EXPECT_LE(p.confidence, 1.0);
 }
 
 TEST(VNetVolumePredictor, RejectsBadSettings) {

@@ -48,6 +48,7 @@ VolumePrediction VNetVolumePredictor::predict(const ImageVolume& image, bool wit
   VolumePrediction prediction;
   prediction.labels = toLabelVolume(result.labels, image.geometry());
   prediction.windows = result.windows;
+  prediction.confidence = result.probabilities.amax(0).to(torch::kDouble).mean().item<double>();
   if (withProbabilities)
     for (int64_t c = 0; c < result.probabilities.size(0); ++c)
       prediction.probabilities.push_back(toImageVolume(result.probabilities[c], image.geometry()));

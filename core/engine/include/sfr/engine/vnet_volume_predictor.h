@@ -19,6 +19,8 @@ struct VolumePrediction {
   LabelVolume labels;                      ///< argmax class per voxel, same geometry as the image
   std::vector<ImageVolume> probabilities;  ///< one per class (index = class); empty unless asked
   int64_t windows = 0;                     ///< sliding windows evaluated
+  /// Mean over the voxels of the highest class probability (SFR+'s volume confidence, §6).
+  double confidence = 0;
 };
 
 class VNetVolumePredictor {
