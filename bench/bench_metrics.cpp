@@ -1,7 +1,6 @@
 // Times the medpy-exact metrics on a 512x512x300 pair of overlapping, irregular blobs (two
 // classes), single thread. Usage: bench_metrics [nx ny nz] [repeats]
 // Prints one line per measurement and a JSON summary on the last line.
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cmath>
@@ -16,6 +15,8 @@
 
 #include "sfr/base/distance_transform.h"
 #include "sfr/base/metrics.h"
+
+#include "peak_rss.h"
 
 namespace {
 
@@ -118,12 +119,10 @@ int main(int argc, char** argv) {
   std::printf("full-grid EDT (%zu voxels): %.3f s\n", d.size(), edt);
   summary["full_grid_edt_seconds"] = edt;
   // core/base metrics are plain single-threaded C++ (no LibTorch, no OpenMP).
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  const double peakRssMiB = static_cast<double>(usage.ru_maxrss) / 1024.0;
-  std::printf("threads 1 (single-threaded by design), peak RSS %.0f MiB\n", peakRssMiB);
+  const double peakRss = peakRssMiB();
+  std::printf("threads 1 (single-threaded by design), peak RSS %.0f MiB\n", peakRss);
   summary["threads"] = 1;
-  summary["peak_rss_mib"] = peakRssMiB;
+  summary["peak_rss_mib"] = peakRss;
   std::printf("%s\n", summary.dump().c_str());
   return 0;
 }

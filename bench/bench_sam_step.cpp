@@ -7,7 +7,6 @@
 //
 // Peak memory: RSS (getrusage) always; on CUDA also LibTorch's caching-allocator peak
 // (c10::cuda stats, compiled in only where the CUDA headers exist).
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -28,15 +27,11 @@
 #include "sfr/engine/sam/lora.h"
 #include "sfr/engine/sam_training/sam_fine_tuner.h"
 
+#include "peak_rss.h"
+
 using namespace sfr::engine;
 
 namespace {
-
-double peakRssMiB() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
-}
 
 // The reference tiny SAM (../shared/reference/sam/sam_tiny_io.pt config).
 SamOptions tinySam() {

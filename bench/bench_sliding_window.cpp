@@ -1,7 +1,6 @@
 // Times whole-volume sliding-window inference (§7.1 test_single_case) with a V-Net: on an LA case
 // (HDF5, when built with ITK) or on a synthetic volume of the given size. The net is a seeded
 // random V-Net unless --checkpoint names one. Twin: bench/python/bench_sliding_window.py.
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -21,17 +20,13 @@
 #include "sfr/engine/volume_tensor.h"
 #ifdef SFR_HAVE_ITK
 #include "sfr/io/image_io.h"
+
+#include "peak_rss.h"
 #endif
 
 using namespace sfr::engine;
 
 namespace {
-
-double peakRssMiB() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
-}
 
 #ifdef SFR_HAVE_ITK
 // The first case of la/test.list under $SFR_DATA_DIR (or the configured default).

@@ -1,7 +1,6 @@
 // Times the tensor Stitcher (spec §2): a batch of crops -> SAM canvases (images and labels) and
 // per-class canvases -> 3D probabilities, as done for every unlabelled crop in every re-training
 // iteration. Prints crops/s, peak RSS and threads, then a JSON line.
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -13,6 +12,8 @@
 #include "sfr/engine/runtime.h"
 #include "sfr/engine/sliding_window.h"
 #include "sfr/engine/stitcher.h"
+
+#include "peak_rss.h"
 
 using namespace sfr::engine;
 
@@ -64,8 +65,6 @@ int main(int argc, char** argv) {
     seconds[1] += std::chrono::duration<double>(t2 - t1).count();
     seconds[2] += std::chrono::duration<double>(t3 - t2).count();
   }
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
   const double perCrop = 1e3 / (iterations * batch);
   std::printf("stitch %lldx%lldx%lld -> %lld px (%d chunk(s)), batch %lld, %s, threads %d/%d\n",
               (long long)size[0], (long long)size[1], (long long)size[2], (long long)canvas,
@@ -74,12 +73,12 @@ int main(int argc, char** argv) {
       "  stitch image+label %.3f ms/crop, unstitch %lld-class probabilities %.3f ms/crop, "
       "unstitch labels %.3f ms/crop, peak RSS %.0f MiB\n",
       seconds[0] * perCrop, (long long)classes, seconds[1] * perCrop, seconds[2] * perCrop,
-      usage.ru_maxrss / 1024.0);
+      peakRssMiB());
   nlohmann::json j = {{"bench", "stitch"},
                       {"stitch_ms_per_crop", seconds[0] * perCrop},
                       {"unstitch_probabilities_ms_per_crop", seconds[1] * perCrop},
                       {"unstitch_labels_ms_per_crop", seconds[2] * perCrop},
-                      {"peak_rss_mib", usage.ru_maxrss / 1024.0},
+                      {"peak_rss_mib", peakRssMiB()},
                       {"threads", t.intraOp},
                       {"device", device}};
   std::printf("%s\n", j.dump().c_str());

@@ -3,7 +3,6 @@
 // the same loss against fixed pseudo-labels on the unlabelled half, softmax-MSE consistency with
 // the noisy teacher, SGD (lr 0.01, momentum 0.9, wd 1e-4) and the EMA update.
 // Twin: bench/python/bench_vnet_step.py. Prints it/s, peak RSS and threads, then a JSON line.
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -19,17 +18,11 @@
 #include "sfr/engine/sliding_window.h"
 #include "sfr/engine/vnet.h"
 
+#include "peak_rss.h"
+
 using namespace sfr::engine;
 
-namespace {
-
-double peakRssMiB() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
-}
-
-}  // namespace
+namespace {}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Times Mean-Teacher V-Net training steps (SFR-MT without SAM)", "bench_vnet_step"};

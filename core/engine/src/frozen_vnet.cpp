@@ -178,13 +178,7 @@ torch::Tensor FrozenVNet::upInto(const Up& up, const torch::Tensor& x, torch::Te
 }
 
 torch::Tensor FrozenVNet::forward(const torch::Tensor& input) const {
-  if (input.dim() != 5 || input.size(1) != options_.in_channels())
-    throw Error("V-Net input", "expected [B, " + std::to_string(options_.in_channels()) +
-                                   ", X, Y, Z], got " + c10::str(input.sizes()));
-  for (int64_t d = 2; d < 5; ++d)
-    if (input.size(d) % 16 != 0)
-      throw Error("V-Net input", "spatial size " + c10::str(input.sizes().slice(2)) +
-                                     " must be divisible by 16 (four 2x downsamplings)");
+  checkVNetInput(options_, input);
   torch::NoGradGuard noGrad;
   torch::Tensor x = input.to(device_, torch::kFloat).contiguous();
   torch::Tensor skips[4];

@@ -87,14 +87,18 @@ VNetImpl::VNetImpl(const VNetOptions& options) : options_(options) {
   dropout = register_module("dropout", nn::Dropout3d(nn::Dropout3dOptions(0.5)));
 }
 
-VNetOutput VNetImpl::forward(const torch::Tensor& input) {
-  if (input.dim() != 5 || input.size(1) != options_.in_channels())
-    throw Error("V-Net input", "expected [B, " + std::to_string(options_.in_channels()) +
+void checkVNetInput(const VNetOptions& options, const torch::Tensor& input) {
+  if (input.dim() != 5 || input.size(1) != options.in_channels())
+    throw Error("V-Net input", "expected [B, " + std::to_string(options.in_channels()) +
                                    ", X, Y, Z], got " + c10::str(input.sizes()));
   for (int64_t d = 2; d < 5; ++d)
     if (input.size(d) % 16 != 0)
       throw Error("V-Net input", "spatial size " + c10::str(input.sizes().slice(2)) +
                                      " must be divisible by 16 (four 2x downsamplings)");
+}
+
+VNetOutput VNetImpl::forward(const torch::Tensor& input) {
+  checkVNetInput(options_, input);
 
   const bool drop = options_.has_dropout();
   torch::Tensor x1 = block_one(input);

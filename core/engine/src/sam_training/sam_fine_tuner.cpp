@@ -11,6 +11,7 @@
 #include <sstream>
 #include <type_traits>
 
+#include "internal/run_state_file.h"
 #include "sfr/base/error.h"
 #include "sfr/engine/checkpoint/load_state_dict.h"
 #include "sfr/engine/checkpoint/torch_file.h"
@@ -285,9 +286,7 @@ void SamFineTuner::saveState(const std::filesystem::path& path, const nlohmann::
   root.insert(std::string("settings"), nlohmann::json(settings_).dump());
   root.insert(std::string("initialisation"), initialisation_);
   root.insert(std::string("iteration"), iteration_);
-  std::ostringstream rngText;
-  rngText << rng_;
-  root.insert(std::string("rng"), rngText.str());
+  root.insert(std::string("rng"), internal::rngText(rng_));
   root.insert(std::string("sampler"),
               nlohmann::json{{"order", order_}, {"cursor", cursor_}}.dump());
   root.insert(std::string("torch_generator"),
@@ -318,20 +317,10 @@ void SamFineTuner::saveState(const std::filesystem::path& path, const nlohmann::
 }
 
 nlohmann::json SamFineTuner::loadState(const std::filesystem::path& path) {
-  const std::string subject = path.string();
-  const c10::IValue value = readTorchFile(path);
-  if (!value.isGenericDict()) throw Error(subject, "not a SAM fine-tuning state (no dict)");
-  const c10::impl::GenericDict root = value.toGenericDict();
-  auto entry = [&](const std::string& key) -> c10::IValue {
-    const auto it = root.find(c10::IValue(key));
-    if (it == root.end()) throw Error(subject, "SAM fine-tuning state lacks '" + key + "'");
-    return it->value();
-  };
-  auto text = [&](const std::string& key) {
-    const c10::IValue v = entry(key);
-    if (!v.isString()) throw Error(subject, "'" + key + "' is not a string");
-    return v.toStringRef();
-  };
+  const internal::RunStateReader stateFile(path, "SAM fine-tuning state");
+  const std::string& subject = stateFile.subject();
+  auto entry = [&](const std::string& key) { return stateFile.entry(key); };
+  auto text = [&](const std::string& key) { return stateFile.text(key); };
   if (text("format") != kStateFormat) throw Error(subject, "not an SFR SAM fine-tuning state");
 
   nlohmann::json saved, extra, sampler, steps;
@@ -348,12 +337,7 @@ nlohmann::json SamFineTuner::loadState(const std::filesystem::path& path) {
   const c10::IValue iteration = entry("iteration");
   if (!iteration.isInt() || iteration.toInt() < 0)
     throw Error(subject, "'iteration' is not a non-negative integer");
-  std::mt19937_64 rng;
-  {
-    std::istringstream in(text("rng"));
-    in >> rng;
-    if (!in) throw Error(subject, "'rng' is not a std::mt19937_64 state");
-  }
+  std::mt19937_64 rng = stateFile.rng("rng");
   std::vector<int64_t> order;
   int64_t cursor = 0;
   try {

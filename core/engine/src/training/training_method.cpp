@@ -10,6 +10,7 @@
 #include <sstream>
 #include <type_traits>
 
+#include "internal/run_state_file.h"
 #include "sfr/base/error.h"
 #include "sfr/engine/checkpoint/load_state_dict.h"
 #include "sfr/engine/checkpoint/torch_file.h"
@@ -311,9 +312,7 @@ void TrainingMethod::saveState(const std::filesystem::path& path,
   root.insert(std::string("method"), name());
   root.insert(std::string("settings"), nlohmann::json(settings_).dump());
   root.insert(std::string("iteration"), iteration_);
-  std::ostringstream rngText;
-  rngText << rng_;
-  root.insert(std::string("rng"), rngText.str());
+  root.insert(std::string("rng"), internal::rngText(rng_));
   root.insert(std::string("torch_generator"), generatorState(deviceGenerator(torch::kCPU)));
   if (!device_.is_cpu())
     root.insert(std::string("device_generator"), generatorState(deviceGenerator(device_)));
@@ -337,20 +336,10 @@ void TrainingMethod::saveState(const std::filesystem::path& path,
 }
 
 nlohmann::json TrainingMethod::loadState(const std::filesystem::path& path) {
-  const std::string subject = path.string();
-  const c10::IValue value = readTorchFile(path);
-  if (!value.isGenericDict()) throw Error(subject, "not a training state (no dict)");
-  const c10::impl::GenericDict root = value.toGenericDict();
-  auto entry = [&](const std::string& key) -> c10::IValue {
-    const auto it = root.find(c10::IValue(key));
-    if (it == root.end()) throw Error(subject, "training state lacks '" + key + "'");
-    return it->value();
-  };
-  auto text = [&](const std::string& key) {
-    const c10::IValue v = entry(key);
-    if (!v.isString()) throw Error(subject, "'" + key + "' is not a string");
-    return v.toStringRef();
-  };
+  const internal::RunStateReader stateFile(path, "training state");
+  const std::string& subject = stateFile.subject();
+  auto entry = [&](const std::string& key) { return stateFile.entry(key); };
+  auto text = [&](const std::string& key) { return stateFile.text(key); };
   if (text("format") != kStateFormat) throw Error(subject, "not an SFR training state");
   if (text("method") != name())
     throw Error(subject, "holds a '" + text("method") + "' run, not '" + name() + "'");
@@ -365,12 +354,7 @@ nlohmann::json TrainingMethod::loadState(const std::filesystem::path& path) {
   const c10::IValue iteration = entry("iteration");
   if (!iteration.isInt() || iteration.toInt() < 0)
     throw Error(subject, "'iteration' is not a non-negative integer");
-  std::mt19937_64 rng;
-  {
-    std::istringstream in(text("rng"));
-    in >> rng;
-    if (!in) throw Error(subject, "'rng' is not a std::mt19937_64 state");
-  }
+  std::mt19937_64 rng = stateFile.rng("rng");
   const c10::IValue generator = entry("torch_generator");
   if (!generator.isTensor()) throw Error(subject, "'torch_generator' is not a tensor");
 

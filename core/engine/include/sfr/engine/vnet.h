@@ -81,6 +81,10 @@ class VNetImpl : public torch::nn::Module {
 };
 TORCH_MODULE(VNet);
 
+/// Throws sfr::Error unless `input` is [B, options.in_channels(), X, Y, Z] with X, Y, Z divisible
+/// by 16 (the four 2x down-samplings).
+void checkVNetInput(const VNetOptions& options, const torch::Tensor& input);
+
 /// Number of parameter elements (sum of numel over named_parameters()), as PyTorch's
 /// `sum(p.numel() for p in model.parameters())`.
 int64_t parameterCount(const torch::nn::Module& module);
