@@ -33,22 +33,6 @@ using namespace sfr::engine;
 
 namespace {
 
-// The reference tiny SAM (../shared/reference/sam/sam_tiny_io.pt config).
-SamOptions tinySam() {
-  SamOptions o;
-  o.image_encoder()
-      .embed_dim(64)
-      .depth(4)
-      .num_heads(4)
-      .window_size(5)
-      .global_attn_indexes({1, 3})
-      .out_chans(32);
-  o.prompt_encoder().embed_dim(32).mask_in_chans(8);
-  o.mask_decoder().transformer_dim(32).iou_head_hidden_dim(32);
-  o.mask_decoder().transformer().embedding_dim(32).num_heads(4).mlp_dim(64);
-  return o;
-}
-
 int64_t parameterCount(const torch::nn::Module& m) {
   int64_t n = 0;
   for (const auto& p : m.parameters()) n += p.numel();
@@ -90,7 +74,7 @@ int main(int argc, char** argv) {
   try {
     if (threads > 0) setTorchThreads(threads);
     SamFineTuneSettings s;
-    s.model().base(config == "tiny" ? tinySam() : SamOptions::vitB());
+    s.model().base(config == "tiny" ? SamOptions::tiny() : SamOptions::vitB());
     if (imageSize <= 0) imageSize = config == "tiny" ? 256 : config == "cpu" ? 512 : 1024;
     s.model().image_size(imageSize).num_classes(classes);
     // A crop that stitches at this size (8 x 8 tiles); only the constructor's checks see it.

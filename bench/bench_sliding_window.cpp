@@ -20,9 +20,9 @@
 #include "sfr/engine/volume_tensor.h"
 #ifdef SFR_HAVE_ITK
 #include "sfr/io/image_io.h"
+#endif
 
 #include "peak_rss.h"
-#endif
 
 using namespace sfr::engine;
 

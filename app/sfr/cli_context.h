@@ -20,6 +20,8 @@ struct Context {
 void addDemoCommand(CLI::App& app, Context& context);
 /// `sfr serve`: the JSON-lines engine worker (docs/protocol.md).
 void addServeCommand(CLI::App& app, Context& context);
+/// `sfr run`: one SFR / SFR+ training run (SfrPipeline).
+void addRunCommand(CLI::App& app, Context& context);
 
 #ifdef SFR_HAVE_ITK
 /// `sfr eval`: medpy-exact metrics of label maps against ground truth (needs sfr_io).

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   sfr::cli::Context context;
   sfr::cli::addDemoCommand(app, context);
   sfr::cli::addServeCommand(app, context);
+  sfr::cli::addRunCommand(app, context);
 #ifdef SFR_HAVE_ITK
   sfr::cli::addEvalCommand(app, context);
   sfr::cli::addPredictCommand(app, context);

@@ -33,28 +33,10 @@ using namespace sfr::engine;
 
 namespace {
 
-// The reference tiny configuration (config of ../shared/reference/sam/sam_tiny_io.pt): ViT with
-// E = 64, 4 blocks, 4 heads, window 5, global blocks 1 and 3, neck 32; decoder dim 32.
-SamOptions referenceTinySam() {
-  SamOptions o;
-  o.image_encoder()
-      .embed_dim(64)
-      .depth(4)
-      .num_heads(4)
-      .window_size(5)
-      .global_attn_indexes({1, 3})
-      .out_chans(32);
-  o.prompt_encoder().embed_dim(32).mask_in_chans(8);
-  o.mask_decoder().transformer_dim(32).iou_head_hidden_dim(32);
-  o.mask_decoder().transformer().embedding_dim(32).num_heads(4).mlp_dim(64);
-  o.imageSize(256);
-  return o;
-}
-
-// Tiny SAM at S = 64 on 16 x 16 x 16 crops (4 x 4 tiles of 16 px): fast enough for unit tests.
+// Tiny SAM (SamOptions::tiny(), the reference parity configuration) at S = 64 on 16 x 16 x 16 crops (4 x 4 tiles of 16 px): fast enough for unit tests.
 SamFineTuneSettings smallSettings() {
   SamFineTuneSettings s;
-  s.model().base(referenceTinySam()).image_size(64).num_classes(2);
+  s.model().base(SamOptions::tiny()).image_size(64).num_classes(2);
   s.augment().crop({16, 16, 16}).bezier_samples(1000);
   s.augment().stitch().setCanvas(64);
   s.iterations(100).batch(2).seed(7);
@@ -439,7 +421,7 @@ TEST(sam_fine_tune, TinySamFitsTwoHippocampusCases) {
   // the measured value with margin, not the target.
   const int64_t classes = 2;
   SamFineTuneSettings s;
-  s.model().base(referenceTinySam()).image_size(128).num_classes(classes);
+  s.model().base(SamOptions::tiny()).image_size(128).num_classes(classes);
   s.augment().crop({32, 48, 1}).rot_flip_3d(false).rot_flip_2d(false).bezier_probability(0);
   s.augment().stitch().setCanvas(128).setMode(sfr::StitchMode::Resample).setResampleGrid(1);
   s.optimizer().learning_rate(1e-2);

@@ -18,7 +18,7 @@
 #include "sfr/base/error.h"
 #include "sfr/base/phantom.h"
 #include "sfr/engine/vnet_checkpoint.h"
-#include "sfr/engine/worker/retraining_run.h"
+#include "sfr/engine/pipeline/sfr_pipeline.h"
 #include "sfr/engine/worker/worker_server.h"
 #include "test_checkpoint_python.h"
 #ifdef SFR_HAVE_ITK
@@ -257,7 +257,7 @@ TEST_F(WorkerTest, TrainsPausesResumesAndMatchesAnUninterruptedRun) {
   const int64_t pausedAt = paused.at("result").at("done");
   EXPECT_GE(pausedAt, 1);
   EXPECT_LT(pausedAt, 16) << "the pause came too late to test resuming";
-  EXPECT_TRUE(std::filesystem::exists(dir / "a" / "state.pt"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "a" / "checkpoints" / "vnet_state_round0.pt"));
   EXPECT_TRUE(std::filesystem::exists(dir / "a" / "config.json"));
 
   EXPECT_EQ(request({{"id", "r"}, {"type", "resume"}}).at("type"), "reply");
@@ -270,11 +270,14 @@ TEST_F(WorkerTest, TrainsPausesResumesAndMatchesAnUninterruptedRun) {
   std::vector<int64_t> expected(16);
   std::iota(expected.begin(), expected.end(), 1);
   EXPECT_EQ(iterations, expected);
-  const auto progress = events("run1", "progress");
+  std::vector<json> progress;
+  for (const json& m : events("run1", "progress"))
+    if (m.at("stage") == "train") progress.push_back(m);
   ASSERT_FALSE(progress.empty());
-  EXPECT_EQ(progress.back().at("stage"), "train");
   EXPECT_EQ(progress.back().at("done"), 16);
   EXPECT_EQ(progress.back().at("total"), 16);
+  // After training the pipeline scores the two unlabelled phantoms for review.
+  EXPECT_TRUE(std::filesystem::exists(dir / "a" / "confidence.csv"));
   std::vector<std::string> states;
   for (const json& m : events("run1", "state")) states.push_back(m.at("state"));
   EXPECT_EQ(states, (std::vector<std::string>{"running", "paused", "running", "finished"}));
@@ -378,7 +381,7 @@ TEST_F(WorkerTest, StopKeepsACheckpointThatAStartWithResumeContinues) {
   EXPECT_EQ(request({{"id", 2}, {"type", "stop"}}).at("type"), "reply");
   waitForState(1, "stopped");
   // The checkpoint interval (100) was never reached: the stop itself saved the state.
-  ASSERT_TRUE(std::filesystem::exists(dir / "r" / "state.pt"));
+  ASSERT_TRUE(std::filesystem::exists(dir / "r" / "checkpoints" / "vnet_state_round0.pt"));
   EXPECT_EQ(request({{"id", 3}, {"type", "resume"}}).at("type"), "error");
   const int64_t stoppedAt = events(1, "loss").back().at("iteration");
 

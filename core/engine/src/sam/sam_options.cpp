@@ -244,6 +244,30 @@ SamOptions SamOptions::vitH() {
   return officialVit(1280, 32, 16, {7, 15, 23, 31});
 }
 
+SamOptions SamOptions::tiny() {
+  SamOptions o;
+  o.image_encoder()
+      .embed_dim(64)
+      .depth(4)
+      .num_heads(4)
+      .window_size(5)
+      .global_attn_indexes({1, 3})
+      .out_chans(32);
+  o.prompt_encoder().embed_dim(32).mask_in_chans(8);
+  o.mask_decoder().transformer_dim(32).iou_head_hidden_dim(32);
+  o.mask_decoder().transformer().embedding_dim(32).num_heads(4).mlp_dim(64);
+  o.imageSize(256);
+  return o;
+}
+
+SamOptions SamOptions::named(const std::string& architecture) {
+  if (architecture == "tiny") return tiny();
+  if (architecture == "vit_b") return vitB();
+  if (architecture == "vit_l") return vitL();
+  if (architecture == "vit_h") return vitH();
+  throw Error("sam architecture", "'" + architecture + "' is not tiny, vit_b, vit_l or vit_h");
+}
+
 SamOptions& SamOptions::imageSize(int64_t size) {
   image_encoder_.img_size(size);
   const int64_t grid = size / image_encoder_.patch_size();

@@ -13,7 +13,7 @@
 #include "sfr/engine/runtime.h"
 #include "sfr/engine/vnet_volume_predictor.h"
 #include "sfr/engine/worker/cuda_devices.h"
-#include "sfr/engine/worker/retraining_run.h"
+#include "sfr/engine/pipeline/sfr_pipeline.h"
 #ifdef SFR_HAVE_ITK
 #include "sfr/io/image_io.h"
 #endif
@@ -47,6 +47,7 @@ std::string requireString(const json& request, const char* key) {
   return v.get<std::string>();
 }
 
+#ifdef SFR_HAVE_ITK  // only predict/rank read these, and they need image IO
 // Sliding-window options of predict/rank: the request's optional "device", "patch" [x, y, z],
 // "stride" [xy, z] and "window_batch" over SlidingWindowOptions' defaults.
 SlidingWindowOptions windowOptions(const json& request) {
@@ -72,6 +73,7 @@ bool zscore(const json& request) {
   if (n != "zscore" && n != "none") throw Error("normalize", "'" + n + "' is not zscore or none");
   return n == "zscore";
 }
+#endif
 
 }  // namespace
 
@@ -100,7 +102,7 @@ struct WorkerServer::Impl : EventSink {
   CancelToken jobsCancel;
 
   Impl(std::ostream& o, WorkerOptions opt) : out(o), options(std::move(opt)) {
-    if (!options.runFactory) options.runFactory = makeRetrainingRun;
+    if (!options.runFactory) options.runFactory = makeSfrPipelineRun;
   }
 
   void write(json message) {
@@ -454,7 +456,7 @@ struct WorkerServer::Impl : EventSink {
              false
 #endif
             },
-            {"methods", retrainingMethodNames()}};
+            {"methods", pipelineMethodNames()}};
   }
 
   json devices() const {

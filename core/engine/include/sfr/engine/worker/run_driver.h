@@ -1,7 +1,7 @@
 #pragma once
 // What `sfr serve` runs when the studio says "start": a RunDriver. The worker owns the threads,
-// the protocol and the pause/stop bookkeeping; a driver only trains. Re-training alone
-// (RetrainingRun) is the driver today; the SFR pipeline replaces it through a RunDriverFactory.
+// the protocol and the pause/stop bookkeeping; a driver only trains. The SFR / SFR+ pipeline
+// (sfr/engine/pipeline) is the default; tests plug others in through a RunDriverFactory.
 // Free of <torch/torch.h> so the worker and the CLI compile without LibTorch headers.
 #include <filesystem>
 #include <functional>

@@ -24,7 +24,7 @@ namespace sfr::engine {
 inline constexpr int kWorkerProtocolVersion = 1;
 
 struct WorkerOptions {
-  /// Builds the driver of a "start" request (default: makeRetrainingRun).
+  /// Builds the driver of a "start" request (default: makeSfrPipelineRun).
   RunDriverFactory runFactory;
   /// Reported by hello (the `sfr` version).
   std::string version = "unknown";

@@ -1,0 +1,248 @@
+#include "sfr/engine/pipeline/pipeline_config.h"
+
+#include <cmath>
+#include <filesystem>
+
+#include "internal/json_key_reader.h"
+#include "sfr/base/error.h"
+
+namespace sfr::engine {
+
+namespace {
+
+void require(bool ok, const std::string& key, const std::string& problem) {
+  if (!ok) throw Error("run." + key, problem);
+}
+
+// Merges `patch` over `base`'s JSON and reads the result back strictly, so a typo in a run file
+// is an error instead of a silently ignored key.
+template <class T>
+T patched(const T& base, const nlohmann::json& patch, const std::string& key) {
+  if (!patch.is_object()) throw Error("run." + key, "must be a JSON object");
+  nlohmann::json merged = base;
+  merged.merge_patch(patch);
+  T out;
+  try {
+    from_json(merged, out);
+  } catch (const Error& e) {
+    throw Error("run." + key, e.what());
+  }
+  return out;
+}
+
+bool laLike(const std::string& layout) {
+  return layout == "la" || layout == "phantom";
+}
+
+}  // namespace
+
+// ---- JSON ----
+
+void to_json(nlohmann::json& j, const PipelineDataSettings& s) {
+  j = nlohmann::json{{"source", s.source()},         {"phantom", s.phantom()},
+                     {"folder", s.folder()},         {"labelled", s.labelled()},
+                     {"labelled_ids", s.labelled_ids()}, {"unlabelled", s.unlabelled()},
+                     {"test", s.test()},             {"normalize", s.normalize()}};
+}
+
+void from_json(const nlohmann::json& j, PipelineDataSettings& s) {
+  internal::KeyReader r(j, "run.data");
+  r.read("source", s.source());
+  r.read("phantom", s.phantom());
+  r.read("folder", s.folder());
+  r.read("labelled", s.labelled());
+  r.read("labelled_ids", s.labelled_ids());
+  r.read("unlabelled", s.unlabelled());
+  r.read("test", s.test());
+  r.read("normalize", s.normalize());
+  r.finish();
+}
+
+void to_json(nlohmann::json& j, const PipelineSamSettings& s) {
+  j = nlohmann::json{{"enabled", s.enabled()},
+                     {"checkpoint", s.checkpoint()},
+                     {"architecture", s.architecture()},
+                     {"fine_tune", s.fine_tune()},
+                     {"canvas_batch", s.canvas_batch()}};
+}
+
+void from_json(const nlohmann::json& j, PipelineSamSettings& s) {
+  internal::KeyReader r(j, "run.sam");
+  r.read("enabled", s.enabled());
+  r.read("checkpoint", s.checkpoint());
+  r.read("architecture", s.architecture());
+  r.read("fine_tune", s.fine_tune());
+  r.read("canvas_batch", s.canvas_batch());
+  r.finish();
+}
+
+void to_json(nlohmann::json& j, const SfrPlusSettings& s) {
+  j = nlohmann::json{{"enabled", s.enabled()}, {"tau", s.tau()}, {"rounds", s.rounds()}};
+}
+
+void from_json(const nlohmann::json& j, SfrPlusSettings& s) {
+  internal::KeyReader r(j, "run.sfr_plus");
+  r.read("enabled", s.enabled());
+  r.read("tau", s.tau());
+  r.read("rounds", s.rounds());
+  r.finish();
+}
+
+void to_json(nlohmann::json& j, const PipelineConfig& s) {
+  j = nlohmann::json{{"preset", s.preset()},
+                     {"method", s.method()},
+                     {"device", s.device()},
+                     {"seed", s.seed()},
+                     {"precision", s.precision()},
+                     {"data", s.data()},
+                     {"training", s.training()},
+                     {"sam", s.sam()},
+                     {"sfr_plus", s.sfr_plus()},
+                     {"window", s.window()},
+                     {"checkpoint_every", s.checkpoint_every()}};
+}
+
+void from_json(const nlohmann::json& j, PipelineConfig& s) {
+  internal::KeyReader r(j, "run");
+  r.read("preset", s.preset());
+  r.read("method", s.method());
+  r.read("device", s.device());
+  r.read("seed", s.seed());
+  r.read("precision", s.precision());
+  r.nested("data", s.data());
+  r.read("training", s.training());
+  r.nested("sam", s.sam());
+  r.nested("sfr_plus", s.sfr_plus());
+  r.read("window", s.window());
+  r.read("checkpoint_every", s.checkpoint_every());
+  r.finish();
+}
+
+// ---- Validation ----
+
+void PipelineConfig::validate() const {
+  require(preset() == "cpu" || preset() == "paper", "preset",
+          "'" + preset() + "' is not cpu or paper");
+  require(precision() == "auto" || precision() == "float32" || precision() == "bf16",
+          "precision", "'" + precision() + "' is not auto, float32 or bf16");
+  require(checkpoint_every() >= 1, "checkpoint_every", "must be at least 1");
+  // The method name, the patches and the device are checked by resolving for a typical dataset.
+  resolvePipeline(*this, 2, "phantom");
+
+  const PipelineDataSettings& d = data();
+  require(d.labelled() >= 1 || !d.labelled_ids().empty(), "data.labelled",
+          "at least one labelled case is needed");
+  require(d.unlabelled() >= -1, "data.unlabelled", "must be -1 (all the rest) or >= 0");
+  require(d.test() >= 0, "data.test", "must be >= 0");
+  require(d.normalize() == "zscore" || d.normalize() == "none", "data.normalize",
+          "'" + d.normalize() + "' is not zscore or none");
+  if (d.source() == "phantom") {
+    d.phantom().validate();
+    require(d.labelled_ids().empty(), "data.labelled_ids", "only applies to folder datasets");
+    const int rest = d.phantom().cases - d.labelled() - d.test();
+    require(rest >= 0 && (d.unlabelled() < 0 || d.unlabelled() <= rest), "data",
+            "labelled + unlabelled + test cases exceed the " +
+                std::to_string(d.phantom().cases) + " phantom cases");
+  } else if (d.source() == "folder") {
+#ifndef SFR_HAVE_ITK
+    throw Error("run.data.source", "folder: this build has no image IO (built without ITK)");
+#else
+    require(!d.folder().empty(), "data.folder", "is empty");
+    if (!std::filesystem::is_directory(d.folder())) throw Error(d.folder(), "is not a folder");
+#endif
+  } else {
+    throw Error("run.data.source", "'" + d.source() + "' is not phantom or folder");
+  }
+
+  const PipelineSamSettings& s = sam();
+  require(s.canvas_batch() >= 1, "sam.canvas_batch", "must be at least 1");
+  if (s.architecture() != "auto") SamOptions::named(s.architecture());
+  if (!s.checkpoint().empty()) {
+    require(s.enabled(), "sam.checkpoint", "is set but the SAM stages are off (enable sam)");
+    if (!std::filesystem::is_regular_file(s.checkpoint()))
+      throw Error(s.checkpoint(), "SAM checkpoint not found (run.sam.checkpoint)");
+  }
+  const SfrPlusSettings& p = sfr_plus();
+  if (p.enabled()) {
+    require(s.enabled(), "sfr_plus.enabled", "SFR+ needs the SAM stages (enable sam)");
+    require(std::isfinite(p.tau()) && p.tau() > 0 && p.tau() <= 1, "sfr_plus.tau",
+            "must be in (0, 1]");
+    require(p.rounds() >= 1, "sfr_plus.rounds", "must be at least 1");
+  }
+}
+
+// ---- Resolution ----
+
+ResolvedPipeline resolvePipeline(const PipelineConfig& config, int64_t classes,
+                                 const std::string& layout) {
+  require(classes >= 2, "data", "needs at least two classes (background and one structure)");
+  const bool paper = config.preset() == "paper";
+  const bool la = laLike(layout);
+  const std::string& method = config.method();
+
+  // Re-training (§5, §9): LA crops 112 x 112 x 80 / 64 x 64 x 32, cubes elsewhere.
+  TrainingSettings training;
+  try {
+    training = paper ? TrainingSettings::paper(method) : TrainingSettings::cpu(method);
+  } catch (const Error& e) {
+    throw Error("run.method", e.what());
+  }
+  if (method != "magicnet") {
+    if (paper && !la) training.batch().crop({96, 96, 96});
+    if (!paper && !la) training.batch().crop({48, 48, 32});
+  }
+  if (!paper) training.network().filters(8);  // the cpu preset's narrower V-Net
+  training.network().classes(classes);
+  training.seed(config.seed()).device(config.device());
+  training = patched(training, config.training(), "training");
+  if (training.method() != method)
+    throw Error("run.training.method",
+                "'" + training.method() + "' contradicts run.method '" + method + "'");
+  try {
+    training.validate();
+  } catch (const Error& e) {
+    throw Error("run.training", e.what());
+  }
+
+  // Fine-tuning (§3.6-§3.9): same crop as re-training, S = 1024 (paper) or 512 / 384 (cpu).
+  SamFineTuneSettings fineTune = paper ? SamFineTuneSettings::paper() : SamFineTuneSettings::cpu();
+  const PipelineSamSettings& sam = config.sam();
+  std::string architecture = sam.architecture();
+  if (architecture == "auto") architecture = (paper || !sam.checkpoint().empty()) ? "vit_b" : "tiny";
+  fineTune.model().base(SamOptions::named(architecture));
+  fineTune.model().num_classes(classes - 1).base_checkpoint(sam.checkpoint());
+  fineTune.augment().crop(training.batch().crop());
+  if (!paper && !la && method != "magicnet") {
+    // 48 x 48 x 32 crops tile a 384 canvas exactly (8 x 8 tiles of 48 px, §2.1); at 512 the
+    // released rule would push tiles off the canvas.
+    fineTune.model().image_size(384);
+    fineTune.augment().stitch().setCanvas(384);
+  }
+  fineTune.seed(config.seed()).device(config.device());
+  const bool cuda = config.device().rfind("cuda", 0) == 0;
+  fineTune.bf16(config.precision() == "bf16" || (config.precision() == "auto" && cuda));
+  fineTune = patched(fineTune, sam.fine_tune(), "sam.fine_tune");
+  if (sam.enabled()) {
+    try {
+      fineTune.validate();
+    } catch (const Error& e) {
+      throw Error("run.sam.fine_tune", e.what());
+    }
+  }
+
+  // Scoring and testing (§7.1): the crop as patch; LA strides 18/4 (paper) or 16/8 (cpu).
+  SlidingWindowOptions window;
+  window.patch(training.batch().crop()).device(config.device());
+  if (paper && la) window.stride_xy(18).stride_z(4);
+  if (paper && !la) window.stride_xy(12).stride_z(12);
+  if (!paper) window.stride_xy(16).stride_z(8);
+  window = patched(window, config.window(), "window");
+  try {
+    window.validate();
+  } catch (const Error& e) {
+    throw Error("run.window", e.what());
+  }
+  return {training, fineTune, window};
+}
+
+}  // namespace sfr::engine

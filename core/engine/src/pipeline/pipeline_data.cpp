@@ -1,0 +1,169 @@
+#include "pipeline_data.h"
+
+#include <algorithm>
+#include <set>
+
+#include "sfr/base/error.h"
+#include "sfr/base/phantom.h"
+#include "sfr/engine/volume_tensor.h"
+#ifdef SFR_HAVE_ITK
+#include "sfr/io/dataset.h"
+#include "sfr/io/image_io.h"
+#endif
+
+namespace sfr::engine::internal {
+
+namespace {
+
+PipelineData loadPhantoms(const PipelineDataSettings& d, ProgressSink& progress,
+                          const CancelToken& cancel) {
+  PipelineData data;
+  data.layout = "phantom";
+  data.classes = 2;
+  const int cases = d.phantom().cases;
+  const int firstTest = cases - d.test();
+  const int unlabelled = d.unlabelled() < 0 ? firstTest - d.labelled() : d.unlabelled();
+  const int total = d.labelled() + unlabelled;
+  for (int c = 0; c < total; ++c) {
+    cancel.throwIfCancelled();
+    const PhantomCase p = generatePhantomCase(d.phantom(), c);
+    if (c < d.labelled())
+      data.labelled.push_back({p.id, toTensor(p.image), toTensor(p.label)});
+    else
+      data.unlabelled.push_back({p.id, toTensor(p.image), {}});
+    progress.report({"load", c + 1, total, p.id});
+  }
+  for (int c = firstTest; c < cases; ++c) {
+    HeldOutCase h;
+    h.id = "phantom_" + std::string(c < 10 ? "00" : c < 100 ? "0" : "") + std::to_string(c);
+    h.phantomIndex = c;
+    data.test.push_back(h);
+  }
+  return data;
+}
+
+#ifdef SFR_HAVE_ITK
+PipelineData loadFolder(const PipelineDataSettings& d, ProgressSink& progress,
+                        const CancelToken& cancel) {
+  const io::Dataset dataset = io::openDataset(d.folder());
+  PipelineData data;
+  data.layout = dataset.layout;
+
+  std::vector<const io::DatasetCase*> trainLabelled, trainUnlabelled, testLabelled;
+  for (const io::DatasetCase& c : dataset.cases) {
+    if (c.split == "test") {
+      if (c.label) testLabelled.push_back(&c);
+    } else if (c.label) {
+      trainLabelled.push_back(&c);
+    } else {
+      trainUnlabelled.push_back(&c);
+    }
+  }
+
+  // Held out: the test split first, then the last labelled training cases.
+  std::vector<const io::DatasetCase*> test;
+  for (const io::DatasetCase* c : testLabelled)
+    if (static_cast<int>(test.size()) < d.test()) test.push_back(c);
+  while (static_cast<int>(test.size()) < d.test() && !trainLabelled.empty()) {
+    test.push_back(trainLabelled.back());
+    trainLabelled.pop_back();
+  }
+  if (static_cast<int>(test.size()) < d.test())
+    throw Error(d.folder(), "has " + std::to_string(test.size()) +
+                                " labelled case(s) to hold out, the run asks for " +
+                                std::to_string(d.test()) + " (run.data.test)");
+
+  std::vector<const io::DatasetCase*> labelled, rest;
+  if (!d.labelled_ids().empty()) {
+    std::set<std::string> wanted(d.labelled_ids().begin(), d.labelled_ids().end());
+    if (wanted.size() != d.labelled_ids().size())
+      throw Error("run.data.labelled_ids", "names a case twice");
+    for (const io::DatasetCase* c : test)
+      if (wanted.count(c->id))
+        throw Error("run.data.labelled_ids",
+                    "'" + c->id + "' is a held-out test case (lower run.data.test or pick "
+                                  "another case)");
+    for (const io::DatasetCase* c : trainLabelled) {
+      if (wanted.erase(c->id))
+        labelled.push_back(c);
+      else
+        rest.push_back(c);
+    }
+    if (!wanted.empty())
+      throw Error("run.data.labelled_ids", "'" + *wanted.begin() + "' is not a labelled case of " +
+                                               d.folder());
+  } else {
+    for (const io::DatasetCase* c : trainLabelled)
+      (static_cast<int>(labelled.size()) < d.labelled() ? labelled : rest).push_back(c);
+    if (static_cast<int>(labelled.size()) < d.labelled())
+      throw Error(d.folder(), "has " + std::to_string(labelled.size()) +
+                                  " labelled training case(s) after holding out " +
+                                  std::to_string(test.size()) + ", the run asks for " +
+                                  std::to_string(d.labelled()));
+  }
+  rest.insert(rest.end(), trainUnlabelled.begin(), trainUnlabelled.end());
+  if (d.unlabelled() >= 0) {
+    if (static_cast<int>(rest.size()) < d.unlabelled())
+      throw Error(d.folder(), "has " + std::to_string(rest.size()) +
+                                  " case(s) left for the unlabelled stream, the run asks for " +
+                                  std::to_string(d.unlabelled()));
+    rest.resize(d.unlabelled());
+  }
+
+  const int64_t total = static_cast<int64_t>(labelled.size() + rest.size());
+  int64_t done = 0, maxLabel = 1;
+  for (const io::DatasetCase* c : labelled) {
+    cancel.throwIfCancelled();
+    io::VolumePair pair = io::readCase(c->image, *c->label);
+    if (d.normalize() == "zscore") zScoreInPlace(pair.image);
+    for (uint8_t v : pair.label.voxels()) maxLabel = std::max<int64_t>(maxLabel, v);
+    data.labelled.push_back({c->id, toTensor(pair.image), toTensor(pair.label)});
+    progress.report({"load", ++done, total, c->id});
+  }
+  for (const io::DatasetCase* c : rest) {
+    cancel.throwIfCancelled();
+    ImageVolume image = io::readImage(c->image);
+    if (d.normalize() == "zscore") zScoreInPlace(image);
+    data.unlabelled.push_back({c->id, toTensor(image), {}});
+    progress.report({"load", ++done, total, c->id});
+  }
+  for (const io::DatasetCase* c : test) data.test.push_back({c->id, c->image, *c->label, -1});
+  // The dataset's label names are authoritative (a class may be absent from the few labelled
+  // cases); otherwise the labelled cases say how many classes there are.
+  data.classes = dataset.labelNames.size() >= 2 ? static_cast<int64_t>(dataset.labelNames.size())
+                                                : maxLabel + 1;
+  if (maxLabel >= data.classes)
+    throw Error(d.folder(), "a labelled case holds label " + std::to_string(maxLabel) +
+                                " but the dataset names only " + std::to_string(data.classes) +
+                                " classes");
+  return data;
+}
+#endif
+
+}  // namespace
+
+PipelineData loadPipelineData(const PipelineDataSettings& settings, ProgressSink& progress,
+                              const CancelToken& cancel) {
+  if (settings.source() == "phantom") return loadPhantoms(settings, progress, cancel);
+#ifdef SFR_HAVE_ITK
+  return loadFolder(settings, progress, cancel);
+#else
+  throw Error("run.data.source", "folder: this build has no image IO (built without ITK)");
+#endif
+}
+
+HeldOutVolumes readHeldOut(const PipelineDataSettings& settings, const HeldOutCase& c) {
+  if (c.phantomIndex >= 0) {
+    PhantomCase p = generatePhantomCase(settings.phantom(), c.phantomIndex);
+    return {std::move(p.image), std::move(p.label)};
+  }
+#ifdef SFR_HAVE_ITK
+  io::VolumePair pair = io::readCase(c.image, c.label);
+  if (settings.normalize() == "zscore") zScoreInPlace(pair.image);
+  return {std::move(pair.image), std::move(pair.label)};
+#else
+  throw Error(c.image.string(), "this build has no image IO (built without ITK)");
+#endif
+}
+
+}  // namespace sfr::engine::internal

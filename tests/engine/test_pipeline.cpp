@@ -1,0 +1,326 @@
+// SfrPipeline and PipelineConfig: presets, strict configuration, a whole SFR+ run on tiny
+// phantoms, exact resumption after stops in both training stages, and SAM checkpoint errors
+// that come before any training step.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+#include <nlohmann/json.hpp>
+
+#include "sfr/base/error.h"
+#include "sfr/engine/checkpoint/torch_file.h"
+#include "sfr/engine/pipeline/pipeline_config.h"
+#include "sfr/engine/pipeline/sfr_pipeline.h"
+#include "sfr/engine/sam_training/sam_fine_tuner.h"
+#include "sfr/engine/vnet_checkpoint.h"
+#include "test_checkpoint_python.h"
+
+namespace fs = std::filesystem;
+using namespace sfr::engine;
+using nlohmann::json;
+using sfr::test::TempDir;
+
+namespace {
+
+// Everything small: 32^3 phantoms, 4-filter V-Net on 32 x 32 x 16 crops, tiny SAM at S = 128.
+json tinyConfig() {
+  return {{"preset", "cpu"},
+          {"method", "mean-teacher"},
+          {"training",
+           {{"iterations", 6}, {"network", {{"filters", 4}}}, {"batch", {{"crop", {32, 32, 16}}}}}},
+          {"data",
+           {{"source", "phantom"},
+            {"phantom", {{"size", {32, 32, 32}}, {"cases", 5}}},
+            {"labelled", 2},
+            {"test", 1}}},
+          {"sam",
+           {{"enabled", true},
+            {"fine_tune",
+             {{"iterations", 4},
+              {"model", {{"image_size", 128}}},
+              {"augment", {{"bezier_samples", 1000}, {"stitch", {{"canvas", 128}}}}}}}}},
+          {"checkpoint_every", 2}};
+}
+
+PipelineConfig parse(const json& j) {
+  PipelineConfig c;
+  from_json(j, c);
+  return c;
+}
+
+class Recorder : public EventSink {
+ public:
+  void emit(const json& event) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    events.push_back(event);
+    if (onEvent) onEvent(event);
+  }
+  std::vector<json> of(const std::string& type) const {
+    std::vector<json> out;
+    for (const json& e : events)
+      if (e.at("type") == type) out.push_back(e);
+    return out;
+  }
+  std::vector<json> events;
+  std::function<void(const json&)> onEvent;
+
+ private:
+  std::mutex mutex_;
+};
+
+void expectSameVNet(const fs::path& a, const fs::path& b) {
+  const VNetCheckpoint ca = readVNetCheckpoint(a), cb = readVNetCheckpoint(b);
+  ASSERT_EQ(ca.stateDict.size(), cb.stateDict.size());
+  for (std::size_t i = 0; i < ca.stateDict.size(); ++i) {
+    EXPECT_EQ(ca.stateDict[i].first, cb.stateDict[i].first);
+    EXPECT_TRUE(torch::equal(ca.stateDict[i].second, cb.stateDict[i].second))
+        << ca.stateDict[i].first << " differs";
+  }
+}
+
+std::string readText(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST(PipelineConfig, JsonRoundTripsAndRejectsUnknownKeys) {
+  PipelineConfig c = parse(tinyConfig());
+  c.sfr_plus().enabled(true).tau(0.9).rounds(2);
+  c.data().labelled_ids({});
+  const json j = c;
+  EXPECT_EQ(json(parse(j)), j);
+  EXPECT_EQ(j.at("sfr_plus").at("tau"), 0.9);
+
+  json typo = tinyConfig();
+  typo["data"]["labeled"] = 1;
+  try {
+    parse(typo);
+    FAIL() << "an unknown key was accepted";
+  } catch (const sfr::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("run.data.labeled"), std::string::npos) << e.what();
+  }
+  json badType = tinyConfig();
+  badType["sfr_plus"] = {{"tau", "high"}};
+  EXPECT_THROW(parse(badType), sfr::Error);
+}
+
+TEST(PipelineConfig, ValidateNamesTheWrongField) {
+  const auto expectError = [](const PipelineConfig& c, const std::string& field) {
+    try {
+      c.validate();
+      FAIL() << "accepted; expected an error about " << field;
+    } catch (const sfr::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
+  };
+  PipelineConfig ok = parse(tinyConfig());
+  EXPECT_NO_THROW(ok.validate());
+  expectError(PipelineConfig(ok).preset("fast"), "run.preset");
+  expectError(PipelineConfig(ok).method("co-training"), "run.method");
+  PipelineConfig plus = ok;
+  plus.sfr_plus().enabled(true).tau(1.5);
+  expectError(plus, "run.sfr_plus.tau");
+  PipelineConfig noSam = ok;
+  noSam.sam().enabled(false);
+  noSam.sfr_plus().enabled(true);
+  expectError(noSam, "run.sfr_plus.enabled");
+  PipelineConfig tooMany = ok;
+  tooMany.data().test(4);
+  expectError(tooMany, "run.data");
+  PipelineConfig missing = ok;
+  missing.sam().checkpoint("/nonexistent/sam_vit_b_01ec64.pth");
+  expectError(missing, "/nonexistent/sam_vit_b_01ec64.pth");
+  PipelineConfig patch = ok;
+  patch.training()["optimizer"] = {{"momentum", 2}};
+  expectError(patch, "run.training");
+}
+
+TEST(PipelineConfig, PresetsFollowTheDatasetAndTheReleasedSettings) {
+  PipelineConfig paper;
+  paper.preset("paper").sam().enabled(true);
+  const ResolvedPipeline la = resolvePipeline(paper, 2, "la");
+  EXPECT_EQ(la.training.batch().crop(), (Extent3{112, 112, 80}));
+  EXPECT_EQ(la.training.iterations(), 6000);
+  EXPECT_EQ(la.training.network().filters(), 16);
+  EXPECT_EQ(la.window.stride_xy(), 18);
+  EXPECT_EQ(la.window.stride_z(), 4);
+  EXPECT_EQ(la.fine_tune.iterations(), 6000);
+  EXPECT_EQ(la.fine_tune.model().image_size(), 1024);
+  EXPECT_EQ(la.fine_tune.model().base().image_encoder().embed_dim(), 768);  // ViT-B
+  EXPECT_FALSE(la.fine_tune.bf16());
+  const ResolvedPipeline hippo = resolvePipeline(paper, 3, "msd");
+  EXPECT_EQ(hippo.training.batch().crop(), (Extent3{96, 96, 96}));
+  EXPECT_EQ(hippo.training.network().classes(), 3);
+  EXPECT_EQ(hippo.fine_tune.model().num_classes(), 2);
+  EXPECT_EQ(hippo.fine_tune.augment().crop(), (Extent3{96, 96, 96}));
+
+  PipelineConfig cpu;
+  cpu.sam().enabled(true);
+  const ResolvedPipeline small = resolvePipeline(cpu, 3, "msd");
+  EXPECT_EQ(small.training.batch().crop(), (Extent3{48, 48, 32}));
+  EXPECT_EQ(small.training.network().filters(), 8);
+  EXPECT_EQ(small.training.iterations(), 300);
+  EXPECT_EQ(small.window.stride_xy(), 16);
+  EXPECT_EQ(small.window.stride_z(), 8);
+  EXPECT_EQ(small.fine_tune.model().image_size(), 384);  // 8 x 8 tiles of 48 px
+  EXPECT_EQ(resolvePipeline(cpu, 2, "la").fine_tune.model().image_size(), 512);
+  EXPECT_EQ(small.fine_tune.model().base().image_encoder().embed_dim(), 64);  // tiny SAM
+  EXPECT_EQ(resolvePipeline(cpu, 2, "la").training.batch().crop(), (Extent3{64, 64, 32}));
+  // A checkpoint means an official architecture.
+  EXPECT_EQ(resolvePipeline(PipelineConfig(cpu).sam(PipelineSamSettings(cpu.sam()).checkpoint("x")),
+                            2, "la")
+                .fine_tune.model()
+                .base()
+                .image_encoder()
+                .embed_dim(),
+            768);
+  // bf16 autocast follows the device unless the precision is explicit.
+  PipelineConfig cuda = cpu;
+  cuda.device("cuda");
+  EXPECT_TRUE(resolvePipeline(cuda, 2, "la").fine_tune.bf16());
+  EXPECT_FALSE(resolvePipeline(cuda.precision("float32"), 2, "la").fine_tune.bf16());
+  // Patches come last.
+  cpu.training()["iterations"] = 7;
+  cpu.window()["stride_xy"] = 9;
+  EXPECT_EQ(resolvePipeline(cpu, 2, "la").training.iterations(), 7);
+  EXPECT_EQ(resolvePipeline(cpu, 2, "la").window.stride_xy(), 9);
+}
+
+// The whole SFR+ pipeline with a threshold every volume passes: round 0, routing, round 1 with the
+// confident volumes labelled by the V-Net, final scoring and evaluation.
+TEST(SfrPipeline, RunsSfrPlusEndToEndAndWritesTheRunFolder) {
+  TempDir dir;
+  PipelineConfig c = parse(tinyConfig());
+  c.sfr_plus().enabled(true).tau(0.01).rounds(1);
+  Recorder events;
+  sfr::NullProgress progress;
+  const json summary = SfrPipeline(c, dir.path(), false).run(progress, {}, events);
+
+  for (const char* f : {"config.json", "pipeline_state.json", "metrics.jsonl", "sam_round0.pth",
+                        "sam_round1.pth", "vnet_round0.pt", "vnet_round1.pt", "labels_round0.pt",
+                        "vnet_final.pt", "confidence.csv", "evaluation.json", "summary.json"})
+    EXPECT_TRUE(fs::exists(dir.path() / f)) << f;
+  EXPECT_TRUE(fs::is_empty(dir.path() / "checkpoints"));
+  EXPECT_EQ(summary.at("rounds_run"), 2);
+  EXPECT_EQ(summary.at("sam_base"), kSamRandomInitialisation);
+  EXPECT_EQ(summary.at("evaluation").at("per_class").size(), 1u);
+
+  // Both unlabelled phantoms were routed to fine-tuning in round 0 and scored again at the end.
+  const std::string csv = readText(dir.path() / "confidence.csv");
+  EXPECT_EQ(csv.rfind("round,case,confidence,routed\n", 0), 0u) << csv;
+  EXPECT_NE(csv.find("0,\"phantom_002\","), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",fine-tune\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("final,\"phantom_003\","), std::string::npos) << csv;
+  EXPECT_EQ(readStateDict(dir.path() / "labels_round0.pt").size(), 2u);
+
+  // The V-Net labels of round 0 are part of round 1: 4 labelled volumes for SAM and the V-Net.
+  const json config = json::parse(readText(dir.path() / "config.json"));
+  EXPECT_EQ(config.at("data_split").at("labelled").size(), 2u);
+  EXPECT_EQ(config.at("data_split").at("test"), json::array({"phantom_004"}));
+  int losses = 0;
+  for (const json& e : events.of("loss")) losses += e.at("stage") == "train" ? 1 : 0;
+  EXPECT_EQ(losses, 12);  // 6 iterations x 2 rounds
+  const json eval = json::parse(readText(dir.path() / "evaluation.json"));
+  ASSERT_EQ(eval.at("cases").size(), 1u);
+  EXPECT_EQ(eval.at("cases")[0].at("case"), "phantom_004");
+}
+
+// Stop during fine-tuning, resume, stop during re-training, resume: the final V-Net equals an
+// uninterrupted run's bit for bit (CPU, same seed and threads).
+TEST(SfrPipeline, ResumesExactlyAfterStopsInFineTuningAndRetraining) {
+  TempDir dir;
+  const PipelineConfig c = parse(tinyConfig());
+  sfr::NullProgress progress;
+  Recorder plain;
+  SfrPipeline(c, dir.path() / "plain", false).run(progress, {}, plain);
+
+  const auto stopAt = [&](const std::string& stage, int iteration, bool resume) {
+    sfr::CancelToken cancel;
+    auto events = std::make_unique<Recorder>();
+    events->onEvent = [&](const json& e) {
+      if (e.at("type") == "loss" && e.at("stage") == stage && e.at("iteration") == iteration)
+        cancel.requestCancel();
+    };
+    EXPECT_THROW(SfrPipeline(c, dir.path() / "stopped", resume).run(progress, cancel, *events),
+                 sfr::Cancelled);
+    return events;
+  };
+  stopAt("fine-tune", 3, false);  // between checkpoints (every 2): the stop itself saves
+  EXPECT_TRUE(fs::exists(dir.path() / "stopped" / "checkpoints" / "sam_state_round0.pt"));
+  const auto second = stopAt("train", 3, true);
+  bool resumedFineTune = false;
+  for (const json& e : second->of("metric"))
+    resumedFineTune |= e.at("name") == "resumed_at" && e.at("stage") == "fine-tune" &&
+                       e.at("iteration") == 3;
+  EXPECT_TRUE(resumedFineTune);
+  EXPECT_TRUE(fs::exists(dir.path() / "stopped" / "checkpoints" / "vnet_state_round0.pt"));
+
+  Recorder last;
+  SfrPipeline(c, dir.path() / "stopped", true).run(progress, {}, last);
+  EXPECT_EQ(last.of("loss").front().at("iteration"), 4);  // continues after the stop
+  expectSameVNet(dir.path() / "plain" / "vnet_final.pt", dir.path() / "stopped" / "vnet_final.pt");
+  const auto plainLora = readStateDict(dir.path() / "plain" / "sam_round0.pth");
+  const auto stoppedLora = readStateDict(dir.path() / "stopped" / "sam_round0.pth");
+  ASSERT_EQ(plainLora.size(), stoppedLora.size());
+  for (std::size_t i = 0; i < plainLora.size(); ++i)
+    EXPECT_TRUE(torch::equal(plainLora[i].second, stoppedLora[i].second)) << plainLora[i].first;
+  EXPECT_EQ(readText(dir.path() / "plain" / "evaluation.json"),
+            readText(dir.path() / "stopped" / "evaluation.json"));
+
+  // Resuming with another configuration is refused, naming the folder's config.json.
+  PipelineConfig other = c;
+  other.seed(7);
+  try {
+    SfrPipeline(other, dir.path() / "stopped", true).run(progress, {}, last);
+    FAIL() << "resumed a run with another configuration";
+  } catch (const sfr::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("config.json"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SfrPipeline, AMismatchedSamCheckpointStopsBeforeAnyTraining) {
+  TempDir dir;
+  const fs::path bogus = dir.path() / "not_sam.pth";
+  writeStateDict(bogus, {{"image_encoder.pos_embed", torch::zeros({1, 4, 4, 8})}});
+  PipelineConfig c = parse(tinyConfig());
+  c.sam().checkpoint(bogus.string()).architecture("tiny");
+  Recorder events;
+  sfr::NullProgress progress;
+  try {
+    SfrPipeline(c, dir.path() / "run", false).run(progress, {}, events);
+    FAIL() << "trained with a checkpoint that is not a SAM";
+  } catch (const sfr::Error& e) {
+    EXPECT_NE(std::string(e.what()).find(bogus.string()), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(events.of("loss").empty());
+  EXPECT_FALSE(fs::exists(dir.path() / "run" / "vnet_round0.pt"));
+
+  // A missing file is caught when the pipeline is built.
+  c.sam().checkpoint((dir.path() / "missing.pth").string());
+  EXPECT_THROW(SfrPipeline(c, dir.path() / "run2", false), sfr::Error);
+  EXPECT_FALSE(fs::exists(dir.path() / "run2"));
+}
+
+TEST(SfrPipeline, SupervisedRunWithoutSamUsesNoPseudoLabels) {
+  TempDir dir;
+  PipelineConfig c = parse(tinyConfig());
+  c.method("supervised").sam().enabled(false);
+  Recorder events;
+  sfr::NullProgress progress;
+  const json summary = SfrPipeline(c, dir.path(), false).run(progress, {}, events);
+  EXPECT_FALSE(summary.contains("sam_base"));
+  EXPECT_FALSE(fs::exists(dir.path() / "sam_round0.pth"));
+  for (const json& e : events.of("loss")) EXPECT_FALSE(e.at("values").contains("pseudo")) << e;
+  EXPECT_TRUE(summary.at("evaluation").at("dice").is_number());
+}
