@@ -190,10 +190,19 @@ TEST(PipelineConfig, PresetsFollowTheDatasetAndTheReleasedSettings) {
   cuda.device("cuda");
   EXPECT_TRUE(resolvePipeline(cuda, 2, "la").fine_tune.bf16());
   EXPECT_FALSE(resolvePipeline(cuda.precision("float32"), 2, "la").fine_tune.bf16());
+  // Changing only the iteration count stretches the schedule with it.
+  PipelineConfig longer = cpu;
+  longer.training()["iterations"] = 900;
+  const TrainingSettings stretched = resolvePipeline(longer, 2, "la").training;
+  EXPECT_EQ(stretched.schedule().milestones(), (std::vector<int64_t>{450, 750}));
+  EXPECT_DOUBLE_EQ(stretched.consistency().rampup_divisor(), 22.5);
   // Patches come last.
   cpu.training()["iterations"] = 7;
+  cpu.training()["schedule"] = {{"milestones", {5}}};
   cpu.window()["stride_xy"] = 9;
   EXPECT_EQ(resolvePipeline(cpu, 2, "la").training.iterations(), 7);
+  EXPECT_EQ(resolvePipeline(cpu, 2, "la").training.schedule().milestones(),
+            std::vector<int64_t>{5});
   EXPECT_EQ(resolvePipeline(cpu, 2, "la").window.stride_xy(), 9);
 }
 

@@ -1,5 +1,6 @@
 #include "sfr/engine/pipeline/pipeline_config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -28,6 +29,29 @@ T patched(const T& base, const nlohmann::json& patch, const std::string& key) {
     throw Error("run." + key, e.what());
   }
   return out;
+}
+
+// A run that only changes the iteration count keeps the preset's schedule shape: LR milestones,
+// step size and consistency ramp-ups stretch with it (otherwise 1000 cpu-preset iterations would
+// decay the learning rate at step 150 as 300 do). An explicit schedule in the patch wins.
+void stretchSchedules(TrainingSettings& t, const nlohmann::json& patch) {
+  if (!patch.is_object() || !patch.contains("iterations") || !patch.at("iterations").is_number())
+    return;
+  const double ratio = patch.at("iterations").get<double>() / static_cast<double>(t.iterations());
+  if (!(ratio > 0) || ratio == 1) return;
+  const auto scale = [&](int64_t v) {
+    return std::max<int64_t>(1, static_cast<int64_t>(std::llround(v * ratio)));
+  };
+  if (!patch.contains("schedule")) {
+    std::vector<int64_t> milestones;
+    for (int64_t m : t.schedule().milestones())
+      if (milestones.empty() || scale(m) > milestones.back()) milestones.push_back(scale(m));
+    t.schedule().milestones(milestones).step_size(scale(t.schedule().step_size()));
+  }
+  if (!patch.contains("consistency"))
+    t.consistency().rampup_divisor(t.consistency().rampup_divisor() * ratio);
+  if (!patch.contains("magicnet"))
+    t.magicnet().consistency().rampup_divisor(t.magicnet().consistency().rampup_divisor() * ratio);
 }
 
 bool laLike(const std::string& layout) {
@@ -194,6 +218,7 @@ ResolvedPipeline resolvePipeline(const PipelineConfig& config, int64_t classes,
   if (!paper) training.network().filters(8);  // the cpu preset's narrower V-Net
   training.network().classes(classes);
   training.seed(config.seed()).device(config.device());
+  stretchSchedules(training, config.training());
   training = patched(training, config.training(), "training");
   if (training.method() != method)
     throw Error("run.training.method",

@@ -15,6 +15,7 @@
 #include "sfr/base/metrics_summary.h"
 #include "sfr/engine/checkpoint/atomic_file.h"
 #include "sfr/engine/checkpoint/torch_file.h"
+#include "sfr/engine/distributed/distributed_context.h"
 #include "sfr/engine/runtime.h"
 #include "sfr/engine/sam/lora.h"
 #include "sfr/engine/sam_training/sam_fine_tuner.h"
@@ -180,6 +181,13 @@ class PipelineRun {
 
   json run() {
     const Clock::time_point t0 = Clock::now();
+    if (DistributedSettings::requestedByEnvironment()) {
+      // torchrun-style replicas (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE): re-training is
+      // data-parallel; every replica keeps its own run folder so their files never collide.
+      const DistributedSettings settings = DistributedSettings::fromEnvironment();
+      if (settings.rank() > 0) dir_ /= "replica_" + std::to_string(settings.rank());
+      distributed_ = std::make_unique<DistributedContext>(settings, parseDevice(config_.device()));
+    }
     fs::create_directories(dir_ / "checkpoints");
     if (!resume_) clearPreviousRun();
     RecordingEvents recorder(events_, dir_ / "metrics.jsonl");
@@ -349,7 +357,11 @@ class PipelineRun {
                const std::vector<TrainingCase>& unlabelled,
                const std::shared_ptr<SamPseudoLabeler>& labeler, ProgressSink& progress) {
     if (state_->done("retrain", r)) return;
-    std::unique_ptr<TrainingMethod> method = createTrainingMethod(resolved_.training);
+    TrainingSettings training = resolved_.training;
+    // Replicas draw different crops; rank 0's initial weights are broadcast to all by attach().
+    if (distributed_) training.seed(training.seed() + static_cast<uint64_t>(distributed_->rank()));
+    std::unique_ptr<TrainingMethod> method = createTrainingMethod(training);
+    if (distributed_) distributed_->attach(*method);
     if (labeler && method->usesPseudoLabels()) method->setPseudoLabeler(labeler);
     std::vector<torch::Tensor> images;
     for (const TrainingCase& c : unlabelled) images.push_back(c.image);
@@ -521,6 +533,7 @@ class PipelineRun {
   json writeSummary(int lastRound, const json& evaluation, double seconds) {
     const ThreadSettings threads = torchThreads();
     json summary = {{"method", config_.method()},
+                    {"replicas", distributed_ ? distributed_->worldSize() : 1},
                     {"preset", config_.preset()},
                     {"sfr", config_.sam().enabled()},
                     {"sfr_plus", config_.sfr_plus().enabled()},
@@ -553,6 +566,7 @@ class PipelineRun {
   internal::PipelineData data_;
   ResolvedPipeline resolved_;
   PipelineState* state_ = nullptr;
+  std::unique_ptr<DistributedContext> distributed_;
 };
 
 class PipelineDriver final : public RunDriver {

@@ -3,7 +3,9 @@
 // re-train the V-Net -> (SFR+: score, route, fine-tune and re-train again, R rounds) -> final
 // scoring -> evaluation. Every stage checkpoints into the run folder and a run resumes exactly
 // (same final weights on the CPU for the same seed and thread count) after a stop, a pause or a
-// crash. Free of <torch/torch.h>.
+// crash. Started as one of several replicas (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE > 1, as
+// torchrun sets them), re-training is data-parallel (DistributedContext) and replica k > 0 keeps
+// its files in <run>/replica_<k>/. Free of <torch/torch.h>.
 //
 // The run folder:
 //   config.json            the request's configuration, the resolved settings and the data split
