@@ -170,7 +170,9 @@ TEST(PipelineConfig, PresetsFollowTheDatasetAndTheReleasedSettings) {
   const ResolvedPipeline small = resolvePipeline(cpu, 3, "msd");
   EXPECT_EQ(small.training.batch().crop(), (Extent3{48, 48, 32}));
   EXPECT_EQ(small.training.network().filters(), 8);
-  EXPECT_EQ(small.training.iterations(), 300);
+  EXPECT_EQ(small.training.iterations(), 900);  // small structures: 3x the LA preset's steps
+  EXPECT_EQ(small.training.schedule().milestones(), (std::vector<int64_t>{450, 750}));
+  EXPECT_EQ(resolvePipeline(cpu, 2, "la").training.iterations(), 300);
   EXPECT_EQ(small.window.stride_xy(), 16);
   EXPECT_EQ(small.window.stride_z(), 8);
   EXPECT_EQ(small.fine_tune.model().image_size(), 384);  // 8 x 8 tiles of 48 px
