@@ -2,8 +2,9 @@
 # The `cpu`-preset experiments of the SFR pipeline issue, one after another on this machine:
 #   hippocampus (3 classes): 4 labelled, 40 held-out: supervised, Mean Teacher, SFR-Mean Teacher
 #   LA: 1 labelled, 10 held-out: Mean Teacher, SFR-Mean Teacher, SFR+-Mean Teacher
+#   demo (built-in phantoms): 2 labelled, 4 held-out: Mean Teacher vs SFR-Mean Teacher
 # SAM stages use the tiny SAM with random weights (no checkpoint), as the issue asks.
-# Usage: bench/sfr_experiments.sh BUILD_DIR OUT_DIR THREADS [hippocampus|la|all]
+# Usage: bench/sfr_experiments.sh BUILD_DIR OUT_DIR THREADS [hippocampus|la|demo|all]
 # Prints wall times and `sfr eval` per-class Dice; everything else is in OUT_DIR/<run>/.
 set -euo pipefail
 build=${1:?build dir}
@@ -22,7 +23,11 @@ run() {  # run NAME DATA ARGS...
   "$sfr" --threads "$threads" run --data "$data" --out "$out/$name" "$@" > "$out/$name.log" 2> "$out/$name.err"
   local seconds=$((SECONDS - t0))
   echo "== $name: $seconds s wall ($*)"
-  "$sfr" eval --pred "$out/$name/predictions" --gt "$data" --json > "$out/$name.eval.json"
+  if [ "$data" = demo ]; then  # phantoms: the run's own evaluation.json (no files to compare)
+    cp "$out/$name/evaluation.json" "$out/$name.eval.json"
+  else
+    "$sfr" eval --pred "$out/$name/predictions" --gt "$data" --json > "$out/$name.eval.json"
+  fi
   python3 - "$out/$name.eval.json" "$name" "$seconds" <<'PY'
 import json, sys
 e = json.load(open(sys.argv[1]))
@@ -44,4 +49,8 @@ if [ "$which" = all ] || [ "$which" = la ]; then
   run la_mt "$l" --preset cpu --labeled 1 --test 10 --method mean-teacher
   run la_sfr_mt "$l" --preset cpu --labeled 1 --test 10 --method mean-teacher --sfr
   run la_sfrplus_mt "$l" --preset cpu --labeled 1 --test 10 --method mean-teacher --sfr-plus
+fi
+if [ "$which" = all ] || [ "$which" = demo ]; then
+  run demo_mt demo --preset cpu --labeled 2 --test 4 --method mean-teacher
+  run demo_sfr_mt demo --preset cpu --labeled 2 --test 4 --method mean-teacher --sfr
 fi

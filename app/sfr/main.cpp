@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   sfr::cli::addDemoCommand(app, context);
   sfr::cli::addServeCommand(app, context);
   sfr::cli::addRunCommand(app, context);
+  sfr::cli::addWeightsCommand(app, context);
 #ifdef SFR_HAVE_ITK
   sfr::cli::addEvalCommand(app, context);
   sfr::cli::addPredictCommand(app, context);

@@ -171,6 +171,8 @@ TEST(PipelineConfig, PresetsFollowTheDatasetAndTheReleasedSettings) {
   EXPECT_EQ(small.training.batch().crop(), (Extent3{48, 48, 32}));
   EXPECT_EQ(small.training.network().filters(), 8);
   EXPECT_EQ(small.training.iterations(), 900);  // small structures: 3x the LA preset's steps
+  EXPECT_EQ(small.training.batch().labelled(), 2);
+  EXPECT_EQ(small.training.batch().unlabelled(), 2);
   EXPECT_EQ(small.training.schedule().milestones(), (std::vector<int64_t>{450, 750}));
   EXPECT_EQ(resolvePipeline(cpu, 2, "la").training.iterations(), 300);
   EXPECT_EQ(small.window.stride_xy(), 16);

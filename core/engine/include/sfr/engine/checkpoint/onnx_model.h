@@ -47,10 +47,10 @@ struct OnnxNode {
 class OnnxModel {
  public:
   int64_t ir_version = 0;
-  std::vector<OnnxNode> nodes;          ///< graph.node, in graph (topological) order
-  std::vector<OnnxTensor> initializers; ///< graph.initializer, in file order
-  std::vector<std::string> inputs;      ///< graph.input names
-  std::vector<std::string> outputs;     ///< graph.output names
+  std::vector<OnnxNode> nodes;           ///< graph.node, in graph (topological) order
+  std::vector<OnnxTensor> initializers;  ///< graph.initializer, in file order
+  std::vector<std::string> inputs;       ///< graph.input names
+  std::vector<std::string> outputs;      ///< graph.output names
 
   /// The initializer called `name`, or nullptr.
   const OnnxTensor* initializer(const std::string& name) const;
