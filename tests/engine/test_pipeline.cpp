@@ -180,6 +180,8 @@ TEST(PipelineConfig, PresetsFollowTheDatasetAndTheReleasedSettings) {
   EXPECT_EQ(small.fine_tune.model().image_size(), 384);  // 8 x 8 tiles of 48 px
   EXPECT_EQ(resolvePipeline(cpu, 2, "la").fine_tune.model().image_size(), 512);
   EXPECT_EQ(small.fine_tune.model().base().image_encoder().embed_dim(), 64);  // tiny SAM
+  EXPECT_DOUBLE_EQ(small.fine_tune.optimizer().learning_rate(), 1e-2);  // trained from scratch
+  EXPECT_DOUBLE_EQ(la.fine_tune.optimizer().learning_rate(), 1e-3);     // released LoRA rate
   EXPECT_EQ(resolvePipeline(cpu, 2, "la").training.batch().crop(), (Extent3{64, 64, 32}));
   // A checkpoint means an official architecture.
   EXPECT_EQ(resolvePipeline(PipelineConfig(cpu).sam(PipelineSamSettings(cpu.sam()).checkpoint("x")),
@@ -247,6 +249,26 @@ TEST(SfrPipeline, RunsSfrPlusEndToEndAndWritesTheRunFolder) {
   const json eval = json::parse(readText(dir.path() / "evaluation.json"));
   ASSERT_EQ(eval.at("cases").size(), 1u);
   EXPECT_EQ(eval.at("cases")[0].at("case"), "phantom_004");
+}
+
+// With tau = 1 no volume is confident: the grouping equals round 0's and SFR+ stops early.
+TEST(SfrPipeline, SfrPlusStopsEarlyWhenNoVolumeChangesGroup) {
+  TempDir dir;
+  PipelineConfig c = parse(tinyConfig());
+  c.sfr_plus().enabled(true).tau(1.0).rounds(2);
+  Recorder events;
+  sfr::NullProgress progress;
+  const json summary = SfrPipeline(c, dir.path(), false).run(progress, {}, events);
+  EXPECT_EQ(summary.at("rounds_run"), 1);
+  bool stopped = false;
+  for (const json& e : events.of("metric")) stopped |= e.at("name") == "sfr_plus_stopped";
+  EXPECT_TRUE(stopped);
+  EXPECT_FALSE(fs::exists(dir.path() / "vnet_round1.pt"));
+  const std::string csv = readText(dir.path() / "confidence.csv");
+  EXPECT_NE(csv.find("0,\"phantom_002\","), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",pseudo-label\n"), std::string::npos) << csv;
+  EXPECT_EQ(csv.find(",fine-tune\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",review\n"), std::string::npos) << csv;
 }
 
 // Stop during fine-tuning, resume, stop during re-training, resume: the final V-Net equals an

