@@ -117,13 +117,12 @@ class NoteEvents final : public engine::EventSink {
 };
 
 void printSummary(const json& summary, const fs::path& out) {
-  std::printf("method %s (%s preset)%s%s, %d labelled / %d unlabelled, %.1f s\n",
-              summary.at("method").get<std::string>().c_str(),
-              summary.at("preset").get<std::string>().c_str(),
-              summary.at("sfr").get<bool>() ? ", SFR" : "",
-              summary.at("sfr_plus").get<bool>() ? "+" : "", summary.at("labelled").get<int>(),
-              summary.at("unlabelled").get<int>(),
-              summary.at("seconds_this_session").get<double>());
+  std::printf(
+      "method %s (%s preset)%s%s, %d labelled / %d unlabelled, %.1f s\n",
+      summary.at("method").get<std::string>().c_str(),
+      summary.at("preset").get<std::string>().c_str(), summary.at("sfr").get<bool>() ? ", SFR" : "",
+      summary.at("sfr_plus").get<bool>() ? "+" : "", summary.at("labelled").get<int>(),
+      summary.at("unlabelled").get<int>(), summary.at("seconds_this_session").get<double>());
   if (summary.contains("sam_base"))
     std::printf("SAM base: %s\n", summary.at("sam_base").get<std::string>().c_str());
   if (summary.contains("evaluation")) {
@@ -165,7 +164,8 @@ void addRunCommand(CLI::App& app, Context& context) {
                   "(built-in phantoms)");
   cmd->add_option("--labeled", args->labeled, "number of labelled cases (the first ones)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--labeled-list", args->labeledList, "file with the labelled case ids, one per line")
+  cmd->add_option("--labeled-list", args->labeledList,
+                  "file with the labelled case ids, one per line")
       ->check(CLI::ExistingFile);
   cmd->add_option("--unlabeled", args->unlabeled, "unlabelled cases (default: all the rest)")
       ->check(CLI::NonNegativeNumber);

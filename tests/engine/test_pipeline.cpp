@@ -296,8 +296,8 @@ TEST(SfrPipeline, ResumesExactlyAfterStopsInFineTuningAndRetraining) {
   const auto second = stopAt("train", 3, true);
   bool resumedFineTune = false;
   for (const json& e : second->of("metric"))
-    resumedFineTune |= e.at("name") == "resumed_at" && e.at("stage") == "fine-tune" &&
-                       e.at("iteration") == 3;
+    resumedFineTune |=
+        e.at("name") == "resumed_at" && e.at("stage") == "fine-tune" && e.at("iteration") == 3;
   EXPECT_TRUE(resumedFineTune);
   EXPECT_TRUE(fs::exists(dir.path() / "stopped" / "checkpoints" / "vnet_state_round0.pt"));
 

@@ -33,7 +33,8 @@ using namespace sfr::engine;
 
 namespace {
 
-// Tiny SAM (SamOptions::tiny(), the reference parity configuration) at S = 64 on 16 x 16 x 16 crops (4 x 4 tiles of 16 px): fast enough for unit tests.
+// Tiny SAM (SamOptions::tiny(), the reference parity configuration) at S = 64 on 16 x 16 x 16 crops
+// (4 x 4 tiles of 16 px): fast enough for unit tests.
 SamFineTuneSettings smallSettings() {
   SamFineTuneSettings s;
   s.model().base(SamOptions::tiny()).image_size(64).num_classes(2);

@@ -17,8 +17,8 @@
 
 #include "sfr/base/error.h"
 #include "sfr/base/phantom.h"
-#include "sfr/engine/vnet_checkpoint.h"
 #include "sfr/engine/pipeline/sfr_pipeline.h"
+#include "sfr/engine/vnet_checkpoint.h"
 #include "sfr/engine/worker/worker_server.h"
 #include "test_checkpoint_python.h"
 #ifdef SFR_HAVE_ITK

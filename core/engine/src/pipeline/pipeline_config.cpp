@@ -63,10 +63,14 @@ bool laLike(const std::string& layout) {
 // ---- JSON ----
 
 void to_json(nlohmann::json& j, const PipelineDataSettings& s) {
-  j = nlohmann::json{{"source", s.source()},         {"phantom", s.phantom()},
-                     {"folder", s.folder()},         {"labelled", s.labelled()},
-                     {"labelled_ids", s.labelled_ids()}, {"unlabelled", s.unlabelled()},
-                     {"test", s.test()},             {"normalize", s.normalize()}};
+  j = nlohmann::json{{"source", s.source()},
+                     {"phantom", s.phantom()},
+                     {"folder", s.folder()},
+                     {"labelled", s.labelled()},
+                     {"labelled_ids", s.labelled_ids()},
+                     {"unlabelled", s.unlabelled()},
+                     {"test", s.test()},
+                     {"normalize", s.normalize()}};
 }
 
 void from_json(const nlohmann::json& j, PipelineDataSettings& s) {
@@ -147,8 +151,8 @@ void from_json(const nlohmann::json& j, PipelineConfig& s) {
 void PipelineConfig::validate() const {
   require(preset() == "cpu" || preset() == "paper", "preset",
           "'" + preset() + "' is not cpu or paper");
-  require(precision() == "auto" || precision() == "float32" || precision() == "bf16",
-          "precision", "'" + precision() + "' is not auto, float32 or bf16");
+  require(precision() == "auto" || precision() == "float32" || precision() == "bf16", "precision",
+          "'" + precision() + "' is not auto, float32 or bf16");
   require(checkpoint_every() >= 1, "checkpoint_every", "must be at least 1");
   // The method name, the patches and the device are checked by resolving for a typical dataset.
   resolvePipeline(*this, 2, "phantom");
@@ -165,8 +169,8 @@ void PipelineConfig::validate() const {
     require(d.labelled_ids().empty(), "data.labelled_ids", "only applies to folder datasets");
     const int rest = d.phantom().cases - d.labelled() - d.test();
     require(rest >= 0 && (d.unlabelled() < 0 || d.unlabelled() <= rest), "data",
-            "labelled + unlabelled + test cases exceed the " +
-                std::to_string(d.phantom().cases) + " phantom cases");
+            "labelled + unlabelled + test cases exceed the " + std::to_string(d.phantom().cases) +
+                " phantom cases");
   } else if (d.source() == "folder") {
 #ifndef SFR_HAVE_ITK
     throw Error("run.data.source", "folder: this build has no image IO (built without ITK)");
@@ -242,7 +246,8 @@ ResolvedPipeline resolvePipeline(const PipelineConfig& config, int64_t classes,
   SamFineTuneSettings fineTune = paper ? SamFineTuneSettings::paper() : SamFineTuneSettings::cpu();
   const PipelineSamSettings& sam = config.sam();
   std::string architecture = sam.architecture();
-  if (architecture == "auto") architecture = (paper || !sam.checkpoint().empty()) ? "vit_b" : "tiny";
+  if (architecture == "auto")
+    architecture = (paper || !sam.checkpoint().empty()) ? "vit_b" : "tiny";
   fineTune.model().base(SamOptions::named(architecture));
   fineTune.model().num_classes(classes - 1).base_checkpoint(sam.checkpoint());
   fineTune.augment().crop(training.batch().crop());

@@ -81,8 +81,9 @@ PipelineData loadFolder(const PipelineDataSettings& d, ProgressSink& progress,
     for (const io::DatasetCase* c : test)
       if (wanted.count(c->id))
         throw Error("run.data.labelled_ids",
-                    "'" + c->id + "' is a held-out test case (lower run.data.test or pick "
-                                  "another case)");
+                    "'" + c->id +
+                        "' is a held-out test case (lower run.data.test or pick "
+                        "another case)");
     for (const io::DatasetCase* c : trainLabelled) {
       if (wanted.erase(c->id))
         labelled.push_back(c);
@@ -90,8 +91,8 @@ PipelineData loadFolder(const PipelineDataSettings& d, ProgressSink& progress,
         rest.push_back(c);
     }
     if (!wanted.empty())
-      throw Error("run.data.labelled_ids", "'" + *wanted.begin() + "' is not a labelled case of " +
-                                               d.folder());
+      throw Error("run.data.labelled_ids",
+                  "'" + *wanted.begin() + "' is not a labelled case of " + d.folder());
   } else {
     for (const io::DatasetCase* c : trainLabelled)
       (static_cast<int>(labelled.size()) < d.labelled() ? labelled : rest).push_back(c);

@@ -32,8 +32,8 @@
 namespace sfr::engine {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 using internal::TrainingCase;
+using nlohmann::json;
 
 namespace {
 
@@ -69,7 +69,8 @@ void copyAtomically(const fs::path& from, const fs::path& to) {
 // Adds "round r" to every progress message so the terminal and the studio can tell rounds apart.
 class RoundProgress final : public ProgressSink {
  public:
-  RoundProgress(ProgressSink& inner, int round, bool show) : inner_(inner), round_(round), show_(show) {}
+  RoundProgress(ProgressSink& inner, int round, bool show)
+      : inner_(inner), round_(round), show_(show) {}
   void report(const ProgressEvent& event) override {
     if (!show_) return inner_.report(event);
     ProgressEvent e = event;
@@ -86,7 +87,8 @@ class RoundProgress final : public ProgressSink {
 // Forwards events and keeps every one in metrics.jsonl.
 class RecordingEvents final : public EventSink {
  public:
-  RecordingEvents(EventSink& inner, const fs::path& path) : inner_(inner), out_(path, std::ios::app) {
+  RecordingEvents(EventSink& inner, const fs::path& path)
+      : inner_(inner), out_(path, std::ios::app) {
     if (!out_) throw Error(path.string(), "cannot be opened for appending");
   }
   void emit(const json& event) override {
@@ -136,7 +138,8 @@ class PipelineState {
   }
   bool hasRouting(int round) const { return j_.at("routing").contains(std::to_string(round)); }
   void setRouting(int round, const std::set<std::string>& confident) {
-    j_["routing"][std::to_string(round)] = std::vector<std::string>(confident.begin(), confident.end());
+    j_["routing"][std::to_string(round)] =
+        std::vector<std::string>(confident.begin(), confident.end());
   }
 
   void addConfidence(const json& row) { j_["confidence"].push_back(row); }
@@ -302,17 +305,19 @@ class PipelineRun {
     // here, before any training step of this round.
     SamFineTuner tuner(resolved_.fine_tune, cropPairs(labelled));
     const fs::path adapters = file("sam_round", r, ".pth");
-    if (r == 0)
-      note("sam_initialisation", {{"round", r}, {"message", tuner.initialisation()}});
+    if (r == 0) note("sam_initialisation", {{"round", r}, {"message", tuner.initialisation()}});
     for (const std::string& n : tuner.notes()) note("sam_note", {{"round", r}, {"message", n}});
 
     if (state_->done("fine-tune", r)) {
       loadLoRA(adapters, *tuner.model());
     } else {
-      const fs::path statePath = dir_ / "checkpoints" / ("sam_state_round" + std::to_string(r) + ".pt");
+      const fs::path statePath =
+          dir_ / "checkpoints" / ("sam_state_round" + std::to_string(r) + ".pt");
       if (resume_ && fs::exists(statePath)) {
         tuner.loadState(statePath);
-        note("resumed_at", {{"stage", "fine-tune"}, {"round", r}, {"value", tuner.iteration()},
+        note("resumed_at", {{"stage", "fine-tune"},
+                            {"round", r},
+                            {"value", tuner.iteration()},
                             {"iteration", tuner.iteration()}});
       } else if (r > 0)  // SFR+: continue from the previous round's LoRA weights (§6 step 3)
         loadLoRA(file("sam_round", r - 1, ".pth"), *tuner.model());
@@ -365,13 +370,15 @@ class PipelineRun {
     if (labeler && method->usesPseudoLabels()) method->setPseudoLabeler(labeler);
     std::vector<torch::Tensor> images;
     for (const TrainingCase& c : unlabelled) images.push_back(c.image);
-    TwoStreamBatchLoader loader(cropPairs(labelled), std::move(images),
-                                resolved_.training.batch());
-    const fs::path statePath = dir_ / "checkpoints" / ("vnet_state_round" + std::to_string(r) + ".pt");
+    TwoStreamBatchLoader loader(cropPairs(labelled), std::move(images), resolved_.training.batch());
+    const fs::path statePath =
+        dir_ / "checkpoints" / ("vnet_state_round" + std::to_string(r) + ".pt");
     if (resume_ && fs::exists(statePath)) {
       const json extra = method->loadState(statePath);
       if (extra.contains("loader")) loader.restoreState(extra.at("loader"));
-      note("resumed_at", {{"stage", "train"}, {"round", r}, {"value", method->iteration()},
+      note("resumed_at", {{"stage", "train"},
+                          {"round", r},
+                          {"value", method->iteration()},
                           {"iteration", method->iteration()}});
     }
     const auto onStep = [&](const StepResult& s) {
@@ -401,8 +408,9 @@ class PipelineRun {
     };
     try {
       while (method->iteration() < iterations) {
-        runTraining(*method, loader, std::min(iterations, (method->iteration() / every + 1) * every),
-                    progress, cancel_, onStep);
+        runTraining(*method, loader,
+                    std::min(iterations, (method->iteration() / every + 1) * every), progress,
+                    cancel_, onStep);
         save();
       }
     } catch (const Cancelled&) {
@@ -466,11 +474,11 @@ class PipelineRun {
     int64_t done = 0;
     for (const TrainingCase& c : data_.unlabelled) {
       const ScoredVolume s = score(predictor, c, progress);
-      state_->addConfidence({{"round", "final"},
-                             {"case", c.id},
-                             {"confidence", s.confidence},
-                             {"routed", s.confidence >= config_.sfr_plus().tau() ? "accepted"
-                                                                                 : "review"}});
+      state_->addConfidence(
+          {{"round", "final"},
+           {"case", c.id},
+           {"confidence", s.confidence},
+           {"routed", s.confidence >= config_.sfr_plus().tau() ? "accepted" : "review"}});
       progress.report({"score", ++done, static_cast<int64_t>(data_.unlabelled.size()), c.id});
     }
   }
@@ -596,8 +604,8 @@ json SfrPipeline::run(ProgressSink& progress, const CancelToken& cancel, EventSi
 std::unique_ptr<RunDriver> makeSfrPipelineRun(const RunRequest& request) {
   PipelineConfig config;
   from_json(request.config, config);
-  return std::make_unique<PipelineDriver>(SfrPipeline(std::move(config), request.runDir,
-                                                      request.resume));
+  return std::make_unique<PipelineDriver>(
+      SfrPipeline(std::move(config), request.runDir, request.resume));
 }
 
 std::vector<std::string> pipelineMethodNames() {

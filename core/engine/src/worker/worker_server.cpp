@@ -10,10 +10,10 @@
 #include <thread>
 
 #include "sfr/base/error.h"
+#include "sfr/engine/pipeline/sfr_pipeline.h"
 #include "sfr/engine/runtime.h"
 #include "sfr/engine/vnet_volume_predictor.h"
 #include "sfr/engine/worker/cuda_devices.h"
-#include "sfr/engine/pipeline/sfr_pipeline.h"
 #ifdef SFR_HAVE_ITK
 #include "sfr/io/image_io.h"
 #endif

@@ -105,7 +105,8 @@ struct SamOptions {
   static SamOptions vitH();
   /// The reference tiny SAM of the parity files (../shared/reference/sam/sam_tiny_io.pt): E = 64,
   /// 4 blocks (global 1 and 3), 4 heads, window 5, 32 output channels, a 32-wide decoder; input
-  /// 256. What the `cpu` preset fine-tunes when no checkpoint is given: seconds per step on 2 cores.
+  /// 256. What the `cpu` preset fine-tunes when no checkpoint is given: seconds per step on 2
+  /// cores.
   static SamOptions tiny();
   /// "tiny", "vit_b", "vit_l" or "vit_h"; throws sfr::Error("sam architecture", ...) otherwise.
   static SamOptions named(const std::string& architecture);
