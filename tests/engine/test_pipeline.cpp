@@ -141,6 +141,11 @@ TEST(PipelineConfig, ValidateNamesTheWrongField) {
   PipelineConfig missing = ok;
   missing.sam().checkpoint("/nonexistent/sam_vit_b_01ec64.pth");
   expectError(missing, "/nonexistent/sam_vit_b_01ec64.pth");
+  PipelineConfig arch = ok;
+  arch.sam().architecture("vit_xl");
+  expectError(arch, "sam architecture");
+  EXPECT_EQ(SamOptions::named("tiny").image_encoder().embed_dim(), 64);
+  EXPECT_EQ(SamOptions::named("vit_h").image_encoder().embed_dim(), 1280);
   PipelineConfig patch = ok;
   patch.training()["optimizer"] = {{"momentum", 2}};
   expectError(patch, "run.training");
