@@ -114,22 +114,27 @@ class WorkerClientTest : public QObject {
     QCOMPARE(malformed.at(0).at(0).toString(), QStringLiteral("this is not json"));
     QVERIFY(malformed.at(3).at(1).toString().contains(QStringLiteral("teleport")));
 
+    // The expected values are the canned progress and loss lines of fake_sfr_worker.sh; the
+    // indices are the signals' argument positions.
+    enum { kProgId, kProgStage, kProgDone, kProgTotal, kProgEta, kProgMessage, kProgItPerSecond };
     QCOMPARE(progress.count(), 2);
-    QCOMPARE(progress.at(0).at(1).toString(), QStringLiteral("load"));
-    QVERIFY(progress.at(0).at(4).toDouble() < 0);  // eta_s null: unknown
-    QCOMPARE(progress.at(1).at(0).toLongLong(), 4);
-    QCOMPARE(progress.at(1).at(1).toString(), QStringLiteral("train"));
-    QCOMPARE(progress.at(1).at(2).toLongLong(), 5);
-    QCOMPARE(progress.at(1).at(3).toLongLong(), 10);
-    QCOMPARE(progress.at(1).at(4).toDouble(), 2.0);
-    QCOMPARE(progress.at(1).at(5).toString(), QStringLiteral("loss 0.5"));
-    QCOMPARE(progress.at(1).at(6).toDouble(), 2.5);
+    QCOMPARE(progress.at(0).at(kProgStage).toString(), QStringLiteral("load"));
+    QVERIFY(progress.at(0).at(kProgEta).toDouble() < 0);  // "eta_s": null reads as unknown (-1)
+    QCOMPARE(progress.at(1).at(kProgId).toLongLong(), 4);
+    QCOMPARE(progress.at(1).at(kProgStage).toString(), QStringLiteral("train"));
+    QCOMPARE(progress.at(1).at(kProgDone).toLongLong(), 5);
+    QCOMPARE(progress.at(1).at(kProgTotal).toLongLong(), 10);
+    QCOMPARE(progress.at(1).at(kProgEta).toDouble(), 2.0);  // "eta_s": 2
+    QCOMPARE(progress.at(1).at(kProgMessage).toString(), QStringLiteral("loss 0.5"));
+    QCOMPARE(progress.at(1).at(kProgItPerSecond).toDouble(), 2.5);  // "it_per_s": 2.5
 
+    enum { kLossId, kLossStage, kLossRound, kLossIteration, kLossValues };
     QCOMPARE(losses.count(), 1);
-    QCOMPARE(losses.at(0).at(1).toString(), QStringLiteral("train"));
-    QCOMPARE(losses.at(0).at(2).toInt(), 1);
-    QCOMPARE(losses.at(0).at(3).toLongLong(), 5);
-    const QVariantMap values = losses.at(0).at(4).toMap();
+    QCOMPARE(losses.at(0).at(kLossStage).toString(), QStringLiteral("train"));
+    QCOMPARE(losses.at(0).at(kLossRound).toInt(), 1);
+    QCOMPARE(losses.at(0).at(kLossIteration).toLongLong(), 5);
+    // "values": {"loss": 0.5, "supervised": 0.25}
+    const QVariantMap values = losses.at(0).at(kLossValues).toMap();
     QCOMPARE(values.value(QStringLiteral("loss")).toDouble(), 0.5);
     QCOMPARE(values.value(QStringLiteral("supervised")).toDouble(), 0.25);
 

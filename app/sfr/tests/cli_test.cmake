@@ -1,21 +1,6 @@
 # Runs the `sfr` executable for one CASE and checks its exit code, messages and outputs.
 # Variables: SFR (executable), SHARED (../shared), WORK (scratch folder), CASE.
-function(run_sfr expected_code)
-  execute_process(COMMAND ${SFR} ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out
-                  ERROR_VARIABLE err TIMEOUT 600)
-  message(STATUS "sfr ${ARGN}\n--- exit ${code}\n--- stdout\n${out}\n--- stderr\n${err}")
-  if(NOT code STREQUAL "${expected_code}")
-    message(FATAL_ERROR "expected exit code ${expected_code}, got ${code}")
-  endif()
-  set(OUT "${out}" PARENT_SCOPE)
-  set(ERR "${err}" PARENT_SCOPE)
-endfunction()
-
-function(require_match text regex)
-  if(NOT text MATCHES "${regex}")
-    message(FATAL_ERROR "output does not match '${regex}'")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/sfr_test_functions.cmake)
 
 if(CASE STREQUAL "help")
   run_sfr(0 --help)

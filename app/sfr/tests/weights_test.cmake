@@ -1,21 +1,6 @@
 # `sfr weights`: list an empty and a populated weights folder (sizes, SHA-256 against a known
 # vector), and the refusals of `get`. Variables: SFR (executable), WORK (scratch folder).
-function(run_sfr expected_code)
-  execute_process(COMMAND ${CMAKE_COMMAND} -E env ${RUN_ENV} ${SFR} ${ARGN} RESULT_VARIABLE code
-                  OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 120)
-  message(STATUS "sfr ${ARGN}\n--- exit ${code}\n--- stdout\n${out}\n--- stderr\n${err}")
-  if(NOT code STREQUAL "${expected_code}")
-    message(FATAL_ERROR "expected exit code ${expected_code}, got ${code}")
-  endif()
-  set(OUT "${out}" PARENT_SCOPE)
-  set(ERR "${err}" PARENT_SCOPE)
-endfunction()
-
-function(require_match text regex)
-  if(NOT text MATCHES "${regex}")
-    message(FATAL_ERROR "output does not match '${regex}'")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/sfr_test_functions.cmake)
 
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK}/empty)
