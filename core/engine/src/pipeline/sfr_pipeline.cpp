@@ -542,7 +542,7 @@ class PipelineRun {
     const ThreadSettings threads = torchThreads();
     json summary = {{"method", config_.method()},
                     {"replicas", distributed_ ? distributed_->worldSize() : 1},
-                    {"preset", config_.preset()},
+                    {"preset", effectivePreset(config_)},
                     {"sfr", config_.sam().enabled()},
                     {"sfr_plus", config_.sfr_plus().enabled()},
                     {"rounds_run", lastRound + 1},
@@ -555,9 +555,7 @@ class PipelineRun {
                     {"test", data_.test.size()},
                     {"vnet_final", (dir_ / "vnet_final.pt").string()}};
     if (config_.sam().enabled())
-      summary["sam_base"] = config_.sam().checkpoint().empty()
-                                ? std::string(kSamRandomInitialisation)
-                                : "SAM checkpoint " + config_.sam().checkpoint();
+      summary["sam_base"] = samInitialisation(resolved_.fine_tune.model());
     if (!evaluation.empty()) summary["evaluation"] = evaluation.at("mean");
     writeTextAtomically(dir_ / "summary.json", summary.dump(2) + "\n");
     note("finished", {{"value", lastRound + 1}, {"path", (dir_ / "vnet_final.pt").string()}});

@@ -6,22 +6,46 @@
 #include "sfr/base/error.h"
 #include "sfr/engine/checkpoint/load_state_dict.h"
 #include "sfr/engine/sam/sam_checkpoint.h"
+#include "sfr/engine/sam/tiny_vit_lora.h"
 
 namespace sfr::engine {
 namespace {
 
-std::shared_ptr<ImageEncoderViTImpl> requireVit(const SamImpl& sam) {
-  auto vit = sam.vitEncoder();
-  if (!vit) throw Error("LoRA", "adapters need the ViT image encoder");
-  return vit;
+// One attention module with adapters: its state-dict path and its LoRAQkv. SFR's file order is
+// the encoder's block order (ViT: blocks.0..; TinyViT: layers.1.blocks.0, 1, layers.2.blocks.0..5,
+// layers.3.blocks.0, 1; spec §10.2, §12.7), whatever the backbone.
+struct AdaptedAttention {
+  std::string path;
+  LoRAQkv lora;
+};
+
+// Every attention module of the image encoder (adapted or not), in SFR's order.
+std::vector<AdaptedAttention> attentionModules(const SamImpl& sam) {
+  std::vector<AdaptedAttention> out;
+  if (const auto vit = sam.vitEncoder()) {
+    for (int64_t i = 0; i < vit->options().depth(); ++i)
+      out.push_back(
+          {"image_encoder.blocks." + std::to_string(i) + ".attn", vit->block(i)->attn->lora});
+  } else if (const auto tiny = tinyViTEncoder(sam)) {
+    const auto blocks = tiny->attentionBlocks();
+    const auto& depths = tiny->options().depths();
+    size_t b = 0;
+    for (size_t stage = 1; stage < depths.size(); ++stage)
+      for (int64_t i = 0; i < depths[stage]; ++i, ++b)
+        out.push_back({"image_encoder.layers." + std::to_string(stage) + ".blocks." +
+                           std::to_string(i) + ".attn",
+                       blocks.at(b)->attn->lora});
+  } else {
+    throw Error("LoRA", "adapters need the ViT or the TinyViT image encoder");
+  }
+  return out;
 }
 
-// Block indexes that carry adapters, ascending.
-std::vector<int64_t> adaptedBlocks(const ImageEncoderViTImpl& vit) {
-  std::vector<int64_t> blocks;
-  for (int64_t i = 0; i < vit.options().depth(); ++i)
-    if (!vit.block(i)->attn->lora.is_empty()) blocks.push_back(i);
-  return blocks;
+std::vector<AdaptedAttention> adaptedAttentions(const SamImpl& sam) {
+  std::vector<AdaptedAttention> out;
+  for (AdaptedAttention& a : attentionModules(sam))
+    if (!a.lora.is_empty()) out.push_back(std::move(a));
+  return out;
 }
 
 std::string numbered(const char* prefix, size_t index) {
@@ -38,8 +62,10 @@ bool isDecoderOrPromptKey(const std::string& key) {
 }  // namespace
 
 void applyLoRA(SamImpl& sam, const LoRAOptions& options) {
+  if (tinyViTEncoder(sam)) return applyTinyViTLoRA(sam, options);
   options.validate();
-  const auto vit = requireVit(sam);
+  const auto vit = sam.vitEncoder();
+  if (!vit) throw Error("LoRA", "adapters need the ViT or the TinyViT image encoder");
   if (hasLoRA(sam)) throw Error("LoRA", "the model already has adapters");
   std::vector<int64_t> layers = options.layers();
   if (layers.empty())
@@ -54,14 +80,13 @@ void applyLoRA(SamImpl& sam, const LoRAOptions& options) {
 }
 
 bool hasLoRA(const SamImpl& sam) {
-  const auto vit = sam.vitEncoder();
-  return vit && !adaptedBlocks(*vit).empty();
+  if (!sam.vitEncoder() && !tinyViTEncoder(sam)) return false;
+  return !adaptedAttentions(sam).empty();
 }
 
 std::vector<LoRAQkv> loraAdapters(const SamImpl& sam) {
-  const auto vit = requireVit(sam);
   std::vector<LoRAQkv> adapters;
-  for (int64_t i : adaptedBlocks(*vit)) adapters.push_back(vit->block(i)->attn->lora);
+  for (const AdaptedAttention& a : adaptedAttentions(sam)) adapters.push_back(a.lora);
   return adapters;
 }
 
@@ -95,24 +120,24 @@ void saveLoRA(const std::filesystem::path& path, const SamImpl& sam, LoRAFileLay
 
 LoRAFileLayout loadLoRA(const NamedTensors& tensors, SamImpl& sam, const std::string& source) {
   if (!hasLoRA(sam)) throw Error(source, "the model has no LoRA adapters to load into");
-  const auto vit = requireVit(sam);
-  const std::vector<int64_t> blocks = adaptedBlocks(*vit);
+  std::vector<std::string> paths;
+  for (const AdaptedAttention& a : adaptedAttentions(sam)) paths.push_back(a.path);
 
   LoRAFileLayout layout = LoRAFileLayout::Adapters;
   for (const auto& kv : tensors)
     if (isDecoderOrPromptKey(kv.first)) layout = LoRAFileLayout::Sfr;
 
-  // w_a_NNN / w_b_NNN -> image_encoder.blocks.<i>.attn.lora.linear_<a|b>_<q|v>.weight; an index
-  // beyond the adapters keeps its name and is reported as unexpected.
-  auto rename = [blocks](const std::string& key) -> std::string {
+  // w_a_NNN / w_b_NNN -> <attention path>.lora.linear_<a|b>_<q|v>.weight; an index beyond the
+  // adapters keeps its name and is reported as unexpected.
+  auto rename = [&paths](const std::string& key) -> std::string {
     const bool isA = key.rfind("w_a_", 0) == 0, isB = key.rfind("w_b_", 0) == 0;
     if ((!isA && !isB) || key.size() <= 4) return key;
     const std::string digits = key.substr(4);
     if (digits.find_first_not_of("0123456789") != std::string::npos) return key;
     const size_t index = std::stoul(digits);
-    if (index / 2 >= blocks.size()) return key;
-    return "image_encoder.blocks." + std::to_string(blocks[index / 2]) + ".attn.lora.linear_" +
-           (isA ? "a" : "b") + (index % 2 == 0 ? "_q" : "_v") + ".weight";
+    if (index / 2 >= paths.size()) return key;
+    return paths[index / 2] + ".lora.linear_" + (isA ? "a" : "b") + (index % 2 == 0 ? "_q" : "_v") +
+           ".weight";
   };
 
   // Everything but the adapters comes from elsewhere (the base checkpoint; for the Adapters

