@@ -29,6 +29,7 @@
 #include "sfr/ui/model/dropped_files.h"
 #include "sfr/ui/model/viewer_model.h"
 #include "sfr/ui/model/volume_files.h"
+#include "sfr/ui/project/views/case_list_dock.h"
 #include "sfr/ui/views/slice_view.h"
 #include "sfr/ui/views/vtk_view3d.h"
 
@@ -103,6 +104,7 @@ MainWindow::MainWindow(QWidget* parent)
     opacitySlider_->setValue(static_cast<int>(std::lround(model_->labelOpacity() * 100.0)));
   });
 
+  setUpProjects();
   buildMenus();
   setAcceptDrops(true);
   resize(1380, 860);
@@ -118,6 +120,7 @@ void MainWindow::buildMenus() {
   QAction* openLabel = file->addAction(tr("Open &Label..."), this, &MainWindow::chooseLabelFile);
   openLabel->setShortcut(QKeySequence(tr("Ctrl+L")));
   file->addAction(tr("Open &Demo Phantom"), this, &MainWindow::openDemo);
+  addProjectActions(file);
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
@@ -140,6 +143,7 @@ void MainWindow::buildMenus() {
   view->addAction(tr("Reset 3D &Camera"), view3D_, &VtkView3D::resetCamera);
   view->addSeparator();
   view->addAction(toolsDock_->toggleViewAction());
+  view->addAction(caseDock_->toggleViewAction());
 }
 
 SliceView* MainWindow::sliceView(SliceAxis axis) const {
@@ -243,7 +247,7 @@ void MainWindow::updateTitle() {
     if (model_->hasLabel() && model_->labelName() != model_->imageName())
       title = tr("%1 + %2 - SFR Studio").arg(model_->imageName(), model_->labelName());
   }
-  setWindowTitle(title);
+  setWindowTitle(projectTitlePrefix() + title);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

@@ -28,6 +28,18 @@ std::optional<Vec3> parseSpacing(const QString& text) {
   return spacing;
 }
 
+std::optional<VoxelIndex> parseVoxelIndex(const QString& text) {
+  const QStringList parts = text.split(QLatin1Char(','));
+  if (parts.size() != 3) return std::nullopt;
+  VoxelIndex voxel{};
+  for (int d = 0; d < 3; ++d) {
+    bool ok = false;
+    voxel[d] = parts[d].trimmed().toInt(&ok);
+    if (!ok || voxel[d] < 0) return std::nullopt;
+  }
+  return voxel;
+}
+
 StudioOptions parseStudioArguments(const QStringList& arguments) {
   QCommandLineParser parser;
   parser.setApplicationDescription(
@@ -47,7 +59,18 @@ StudioOptions parseStudioArguments(const QStringList& arguments) {
   const QCommandLineOption screenshot(
       QStringLiteral("screenshot"), Text::tr("Save a picture of the window to this file and quit."),
       Text::tr("file"));
-  parser.addOptions({label, spacing, demo, screenshot});
+  const QCommandLineOption project(QStringLiteral("project"),
+                                   Text::tr("Project file (.sfrproj) to open."), Text::tr("file"));
+  // Hidden: the crash-recovery test drives the studio through these.
+  QCommandLineOption autosaveMs(QStringLiteral("autosave-ms"), QString(), QStringLiteral("ms"));
+  QCommandLineOption acceptRecovery(QStringLiteral("accept-recovery"), QString());
+  QCommandLineOption testEdit(QStringLiteral("test-edit"), QString(), QStringLiteral("i,j,k"));
+  QCommandLineOption testDumpLabel(QStringLiteral("test-dump-label"), QString(),
+                                   QStringLiteral("file"));
+  for (QCommandLineOption* hidden : {&autosaveMs, &acceptRecovery, &testEdit, &testDumpLabel})
+    hidden->setFlags(QCommandLineOption::HiddenFromHelp);
+  parser.addOptions({label, spacing, demo, screenshot, project, autosaveMs, acceptRecovery,
+                     testEdit, testDumpLabel});
   parser.addPositionalArgument(QStringLiteral("image"), Text::tr("Image file to open."),
                                QStringLiteral("[image]"));
 
@@ -65,6 +88,25 @@ StudioOptions parseStudioArguments(const QStringList& arguments) {
   options.label = parser.value(label);
   options.demo = parser.isSet(demo);
   options.screenshot = parser.value(screenshot);
+  options.project = parser.value(project);
+  options.acceptRecovery = parser.isSet(acceptRecovery);
+  options.testDumpLabel = parser.value(testDumpLabel);
+  if (parser.isSet(autosaveMs)) {
+    bool ok = false;
+    options.autosaveMs = parser.value(autosaveMs).toInt(&ok);
+    if (!ok || options.autosaveMs <= 0)
+      throw Error("command line", Text::tr("--autosave-ms expects a positive number of "
+                                           "milliseconds, got \"%1\"")
+                                      .arg(parser.value(autosaveMs))
+                                      .toStdString());
+  }
+  if (parser.isSet(testEdit)) {
+    options.testEdit = parseVoxelIndex(parser.value(testEdit));
+    if (!options.testEdit)
+      throw Error("command line", Text::tr("--test-edit expects i,j,k, got \"%1\"")
+                                      .arg(parser.value(testEdit))
+                                      .toStdString());
+  }
   if (parser.isSet(spacing)) {
     options.spacing = parseSpacing(parser.value(spacing));
     if (!options.spacing)
@@ -78,6 +120,9 @@ StudioOptions parseStudioArguments(const QStringList& arguments) {
   if (options.demo && !options.image.isEmpty())
     throw Error("command line",
                 Text::tr("--demo and an image file exclude each other").toStdString());
+  if (!options.project.isEmpty() && (!options.image.isEmpty() || options.demo))
+    throw Error("command line",
+                Text::tr("--project excludes an image file and --demo").toStdString());
   return options;
 }
 

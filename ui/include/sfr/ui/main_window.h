@@ -4,6 +4,8 @@
 // under the cursor. Reading errors become a dialog naming the file; the window always survives.
 // Label editing: a LabelEditingModel drives the slice views' tools, its panel is a dock on the
 // right, and the Edit menu holds undo/redo and every tool with its shortcut.
+// Projects (main_window_project.cpp): File > New Project from Folder / Open Project / Save
+// Project / Export Masks / recent projects, the "Cases" dock, autosave and crash recovery.
 #include <QMainWindow>
 #include <optional>
 
@@ -11,14 +13,22 @@
 #include "sfr/ui/model/slice_plane.h"
 
 class QAction;
+class QCloseEvent;
 class QDockWidget;
 class QLabel;
+class QMenu;
 class QSlider;
 
 namespace sfr::ui {
 
+class AutosaveController;
+class CaseListDock;
+class CaseListModel;
 class EditActions;
 class EditToolsPanel;
+class ProjectModel;
+struct MaskExportOptions;
+struct RecoveryJournal;
 class LabelEditingModel;
 class SliceView;
 class ViewerModel;
@@ -65,6 +75,35 @@ class MainWindow : public QMainWindow {
   /// window to `path` (format from the extension). Returns false when the file cannot be written.
   bool saveScreenshot(const QString& path, int timeoutMs = 10000);
 
+  // Projects (main_window_project.cpp). Failures show a dialog naming the file and return false.
+  ProjectModel* projectModel() const { return project_; }
+  AutosaveController* autosave() const { return autosave_; }
+  CaseListDock* caseListDock() const { return caseDock_; }
+  /// Creates a project from a folder (MSD, LA or plain), writes it to `projectFile` and opens its
+  /// first case.
+  bool newProjectFromFolder(const QString& folder, const QString& projectFile);
+  /// Opens a project file and its current case; when an autosave newer than the file exists,
+  /// offers to recover it (dialog "recoveryDialog"; see setRecoverWithoutAsking).
+  bool openProjectFile(const QString& path);
+  /// Saves the open case's label edits (into "<project>.labels/") and the project file, then
+  /// removes the autosave.
+  bool saveProject();
+  /// Opens case `index`; unsaved label edits are offered for saving first (dialog
+  /// "saveChangesDialog": Save / Discard / Cancel). False when cancelled or unreadable.
+  bool openCase(int index);
+  /// Writes the selected masks and the label table; asks before overwriting (dialog
+  /// "overwriteDialog", No by default).
+  bool exportMasks(const MaskExportOptions& options);
+  /// Recovery is accepted without a dialog (--accept-recovery).
+  void setRecoverWithoutAsking(bool recover) { recoverWithoutAsking_ = recover; }
+  /// Whether the last openProjectFile() found an autosave to recover.
+  bool recoveryOffered() const { return recoveryOffered_; }
+  /// Opens the most recent project that has an autosave to recover (start without arguments
+  /// after a crash); false when there is none.
+  bool reopenCrashedProject();
+  /// Recent project files, newest first (QSettings).
+  QStringList recentProjects() const;
+
  Q_SIGNALS:
   /// A file could not be opened (also shown as a dialog when error dialogs are enabled).
   void openFailed(const QString& path, const QString& problem);
@@ -72,6 +111,7 @@ class MainWindow : public QMainWindow {
  protected:
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
+  void closeEvent(QCloseEvent* event) override;
 
  private:
   void buildMenus();
@@ -80,6 +120,22 @@ class MainWindow : public QMainWindow {
   void showOpenError(const QString& path, const QString& problem);
   void showOpened(OpenedImage opened, const QString& path);
   void updateTitle();
+  // Projects (main_window_project.cpp).
+  void setUpProjects();
+  void addProjectActions(QMenu* file);
+  void chooseProjectFolder();
+  void chooseProjectFile();
+  void chooseExportOptions();
+  void fillRecentMenu();
+  void rememberRecentProject(const QString& path);
+  /// Save / Discard / Cancel for unsaved changes; Discard drops the autosave too when
+  /// `leavingProject`. False when cancelled or the save failed.
+  bool askToSaveChanges(bool leavingProject);
+  bool askToRecover(const RecoveryJournal& journal, const QString& path);
+  bool restoreRecovery(const RecoveryJournal& journal);
+  bool openCaseNow(int index);
+  void showProjectError(const QString& title, const QString& subject, const QString& problem);
+  QString projectTitlePrefix() const;
 
   ViewerModel* model_;
   SliceView* axial_;
@@ -96,6 +152,15 @@ class MainWindow : public QMainWindow {
   std::optional<Vec3> spacing_;
   bool errorDialogs_ = true;
   QString lastFolder_;
+  ProjectModel* project_ = nullptr;
+  AutosaveController* autosave_ = nullptr;
+  CaseListModel* caseModel_ = nullptr;
+  CaseListDock* caseDock_ = nullptr;
+  QMenu* recentMenu_ = nullptr;
+  bool recoverWithoutAsking_ = false;
+  bool recoveryOffered_ = false;
+  bool openingCase_ = false;
+  bool syncingLabelTable_ = false;
 };
 
 }  // namespace sfr::ui
