@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <iostream>
 #include <list>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include "sfr/engine/runtime.h"
 #include "sfr/engine/vnet_volume_predictor.h"
 #include "sfr/engine/worker/cuda_devices.h"
+#include "sfr/engine/worker/sam_assist.h"
 #ifdef SFR_HAVE_ITK
 #include "sfr/io/image_io.h"
 #endif
@@ -101,7 +103,24 @@ struct WorkerServer::Impl : EventSink {
   std::list<std::thread> jobs;
   CancelToken jobsCancel;
 
-  Impl(std::ostream& o, WorkerOptions opt) : out(o), options(std::move(opt)) {
+  // SAM-assisted labelling: one thread that answers sam_embed / sam_prompt in arrival order (a
+  // slice is embedded before the prompts that follow it), so the model and its embedding cache
+  // are never shared between threads and status/pause/stop are still answered at once.
+  SamAssist samAssist;
+  std::mutex samMutex;
+  std::condition_variable samWake, samIdle;
+  struct SamJob {
+    json id;
+    std::string type;
+    json request;
+  };
+  std::deque<SamJob> samQueue;
+  std::thread samThread;
+  bool samBusy = false;
+  bool samStop = false;
+
+  Impl(std::ostream& o, WorkerOptions opt)
+      : out(o), options(std::move(opt)), samAssist(options.samAssist) {
     if (!options.runFactory) options.runFactory = makeSfrPipelineRun;
   }
 
@@ -314,6 +333,8 @@ struct WorkerServer::Impl : EventSink {
     }
     for (std::thread& t : running)
       if (t.joinable()) t.join();
+    std::unique_lock<std::mutex> lock(samMutex);
+    samIdle.wait(lock, [this] { return samQueue.empty() && !samBusy; });
   }
 
   void stopRunAndJoin() {
@@ -333,6 +354,57 @@ struct WorkerServer::Impl : EventSink {
     }
     for (std::thread& t : finished)
       if (t.joinable()) t.join();
+    stopSam();
+  }
+
+  // ---- SAM-assisted labelling (one thread) ----
+
+  void samRequest(const json& id, const std::string& type, const json& request) {
+    std::lock_guard<std::mutex> lock(samMutex);
+    if (samStop) throw Error(type, "the worker is shutting down");
+    if (!samThread.joinable()) samThread = std::thread([this] { samLoop(); });
+    samQueue.push_back({id, type, request});
+    samWake.notify_one();
+  }
+
+  void samLoop() {
+    for (;;) {
+      SamJob job;
+      {
+        std::unique_lock<std::mutex> lock(samMutex);
+        samWake.wait(lock, [this] { return samStop || !samQueue.empty(); });
+        if (samQueue.empty()) return;  // stopping, nothing left
+        job = std::move(samQueue.front());
+        samQueue.pop_front();
+        samBusy = true;
+      }
+      try {
+        reply(
+            job.id, job.type,
+            job.type == "sam_embed" ? samAssist.embed(job.request) : samAssist.prompt(job.request));
+      } catch (const std::exception& e) {
+        error(job.id, job.type, oneLine(e.what()));
+      }
+      {
+        std::lock_guard<std::mutex> lock(samMutex);
+        samBusy = false;
+      }
+      samIdle.notify_all();
+    }
+  }
+
+  // Requests still queued are answered "cancelled"; the one being computed finishes first.
+  void stopSam() {
+    std::deque<SamJob> dropped;
+    {
+      std::lock_guard<std::mutex> lock(samMutex);
+      samStop = true;
+      dropped.swap(samQueue);
+    }
+    samWake.notify_all();
+    for (const SamJob& job : dropped) error(job.id, job.type, "cancelled");
+    if (samThread.joinable()) samThread.join();
+    samIdle.notify_all();
   }
 
   // ---- Predict / rank (job threads) ----
@@ -526,6 +598,8 @@ struct WorkerServer::Impl : EventSink {
         predict(id, request);
       } else if (type == "rank") {
         rank(id, request);
+      } else if (type == "sam_embed" || type == "sam_prompt") {
+        samRequest(id, type, request);
       } else if (type == "shutdown") {
         stopRunAndJoin();
         reply(id, type, status());

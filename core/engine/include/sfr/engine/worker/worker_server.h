@@ -1,10 +1,10 @@
 #pragma once
 // The engine worker behind `sfr serve`: a JSON-lines protocol (docs/protocol.md, version 1) read
 // from one stream and answered on another. serve() is the reader thread; a run trains on its own
-// thread and predict/rank requests on job threads, so status, pause and stop are answered while
-// they work. Every output line is one JSON object written whole under a lock; logs go elsewhere
-// (stderr). Malformed requests get error replies; nothing a client sends ends the process except
-// "shutdown" and the end of the input.
+// thread, predict/rank requests on job threads and sam_embed/sam_prompt on one SAM thread, so
+// status, pause and stop are answered while they work. Every output line is one JSON object written
+// whole under a lock; logs go elsewhere (stderr). Malformed requests get error replies; nothing a
+// client sends ends the process except "shutdown" and the end of the input.
 //
 //   WorkerServer server(std::cout);
 //   return server.serve(std::cin);
@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sfr/engine/worker/run_driver.h"
+#include "sfr/engine/worker/sam_assist.h"
 
 namespace sfr::engine {
 
@@ -30,6 +31,8 @@ struct WorkerOptions {
   std::string version = "unknown";
   /// Minimum seconds between two progress events of one stage (the first and last always go).
   double progressInterval = 0.1;
+  /// Weights folder and embedding cache of sam_embed / sam_prompt (SAM-assisted labelling).
+  SamAssistOptions samAssist;
 };
 
 class WorkerServer {
