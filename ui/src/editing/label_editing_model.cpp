@@ -4,12 +4,17 @@
 #include "sfr/ui/editing/fill_between_slices_effect.h"
 #include "sfr/ui/editing/flood_fill_effect.h"
 #include "sfr/ui/editing/polygon_effect.h"
+#include "sfr/ui/editing/sam_assist_model.h"
+#include "sfr/ui/editing/sam_effect.h"
 #include "sfr/ui/model/viewer_model.h"
 
 namespace sfr::ui {
 
 LabelEditingModel::LabelEditingModel(ViewerModel* viewer, QObject* parent)
-    : QObject(parent), viewer_(viewer), table_(new LabelTable(this)) {
+    : QObject(parent),
+      viewer_(viewer),
+      table_(new LabelTable(this)),
+      samAssist_(new SamAssistModel(viewer, this)) {
   // The order matches EffectId.
   effects_.push_back(std::make_unique<BrushEffect>());
   effects_.push_back(std::make_unique<EraserEffect>());
@@ -17,6 +22,7 @@ LabelEditingModel::LabelEditingModel(ViewerModel* viewer, QObject* parent)
   effects_.push_back(std::make_unique<FloodFillEffect>());
   effects_.push_back(std::make_unique<ThresholdBrushEffect>());
   effects_.push_back(std::make_unique<FillBetweenSlicesEffect>());
+  effects_.push_back(std::make_unique<SamEffect>(samAssist_));
 
   surfaceTimer_.setSingleShot(true);
   surfaceTimer_.setInterval(400);
@@ -69,10 +75,12 @@ void LabelEditingModel::setFloodTolerance(double tolerance) {
   setOptions(EditOptions(options_).setFloodTolerance(tolerance));
 }
 
-StrokePoint LabelEditingModel::strokePoint(SliceAxis axis, const VoxelIndex& voxel) const {
+StrokePoint LabelEditingModel::strokePoint(SliceAxis axis, const VoxelIndex& voxel,
+                                           Qt::KeyboardModifiers modifiers) const {
   StrokePoint p;
   p.axis = axis;
   p.voxel = voxel;
+  p.modifiers = modifiers;
   p.position = viewer_->image().geometry().indexToPhysical({static_cast<double>(voxel[0]),
                                                             static_cast<double>(voxel[1]),
                                                             static_cast<double>(voxel[2])});
@@ -90,7 +98,8 @@ void LabelEditingModel::ensureLabel() {
   viewer_->setLabel(LabelVolume(viewer_->image().geometry(), 0), tr("new label"));
 }
 
-bool LabelEditingModel::press(SliceAxis axis, const VoxelIndex& voxel) {
+bool LabelEditingModel::press(SliceAxis axis, const VoxelIndex& voxel,
+                              Qt::KeyboardModifiers modifiers) {
   LabelEditEffect* effect = activeEffect();
   if (!effect || !viewer_->hasImage()) return false;
   ensureLabel();
@@ -100,26 +109,28 @@ bool LabelEditingModel::press(SliceAxis axis, const VoxelIndex& voxel) {
   }
   stroking_ = true;
   EditContext context{viewer_->image(), *session_, options_};
-  effect->beginStroke(context, strokePoint(axis, voxel));
+  effect->beginStroke(context, strokePoint(axis, voxel, modifiers));
   afterWrites();
   Q_EMIT pendingChanged();
   return true;
 }
 
-void LabelEditingModel::move(SliceAxis axis, const VoxelIndex& voxel) {
+void LabelEditingModel::move(SliceAxis axis, const VoxelIndex& voxel,
+                             Qt::KeyboardModifiers modifiers) {
   LabelEditEffect* effect = activeEffect();
   if (!stroking_ || !effect || !session_) return;
   EditContext context{viewer_->image(), *session_, options_};
-  effect->continueStroke(context, strokePoint(axis, voxel));
+  effect->continueStroke(context, strokePoint(axis, voxel, modifiers));
   afterWrites();
 }
 
-void LabelEditingModel::release(SliceAxis axis, const VoxelIndex& voxel) {
+void LabelEditingModel::release(SliceAxis axis, const VoxelIndex& voxel,
+                                Qt::KeyboardModifiers modifiers) {
   LabelEditEffect* effect = activeEffect();
   if (!stroking_ || !effect || !session_) return;
   stroking_ = false;
   EditContext context{viewer_->image(), *session_, options_};
-  const bool complete = effect->endStroke(context, strokePoint(axis, voxel));
+  const bool complete = effect->endStroke(context, strokePoint(axis, voxel, modifiers));
   afterWrites();
   if (complete) commit(effect->undoName());
   Q_EMIT pendingChanged();
@@ -127,7 +138,14 @@ void LabelEditingModel::release(SliceAxis axis, const VoxelIndex& voxel) {
 
 void LabelEditingModel::finish() {
   LabelEditEffect* effect = activeEffect();
-  if (!effect || !session_ || stroking_) return;
+  if (!effect || stroking_ || !viewer_->hasImage()) return;
+  // Pending input need not come from a stroke in this session (SAM's propagated proposals, an
+  // Accept button after undo cancelled the session).
+  if (!session_) {
+    ensureLabel();
+    session_ = std::make_unique<LabelEditSession>(editableLabel(), *table_);
+    writesSeen_ = 0;
+  }
   EditContext context{viewer_->image(), *session_, options_};
   if (effect->finish(context)) {
     afterWrites();
@@ -178,6 +196,18 @@ void LabelEditingModel::redo() {
   Q_EMIT labelEdited();
   Q_EMIT undoStateChanged();
   scheduleSurfaceUpdate();
+}
+
+bool LabelEditingModel::applyDelta(const QString& name, LabelDelta delta) {
+  if (delta.empty() || !viewer_->hasImage()) return false;
+  cancel();
+  ensureLabel();
+  delta.applyAfter(editableLabel());
+  undo_.push(name, std::move(delta));
+  Q_EMIT labelEdited();
+  Q_EMIT undoStateChanged();
+  scheduleSurfaceUpdate();
+  return true;
 }
 
 void LabelEditingModel::setUndoMemoryLimit(std::size_t bytes) {

@@ -9,6 +9,7 @@
 
 #include "sfr/ui/editing/label_editing_model.h"
 #include "sfr/ui/editing/label_overlay.h"
+#include "sfr/ui/editing/sam_assist_model.h"
 #include "sfr/ui/editing/views/edit_overlay_painter.h"
 #include "sfr/ui/model/slice_renderer.h"
 #include "sfr/ui/model/viewer_model.h"
@@ -50,6 +51,8 @@ void SliceView::setEditingModel(LabelEditingModel* editing) {
   connect(editing_->labelTable(), &LabelTable::entriesChanged, this, &SliceView::rerender);
   connect(editing_, &LabelEditingModel::pendingChanged, this, qOverload<>(&QWidget::update));
   connect(editing_, &LabelEditingModel::optionsChanged, this, qOverload<>(&QWidget::update));
+  // SAM's prompt, rubber band and proposals are drawn over the slice.
+  connect(editing_->samAssist(), &SamAssistModel::changed, this, qOverload<>(&QWidget::update));
   connect(editing_, &LabelEditingModel::activeEffectChanged, this, [this] {
     if (const LabelEditEffect* effect = editing_->activeEffect())
       setCursor(effect->cursorShape());
@@ -182,7 +185,7 @@ void SliceView::moveCursorTo(const QPointF& widgetPos) {
 void SliceView::mousePressEvent(QMouseEvent* event) {
   if (event->button() == Qt::LeftButton && editing_ && editing_->activeEffect()) {
     if (const std::optional<VoxelIndex> voxel = voxelAt(event->position(), false))
-      editStroke_ = editing_->press(axis_, *voxel);
+      editStroke_ = editing_->press(axis_, *voxel, event->modifiers());
     if (editStroke_) {
       event->accept();
       return;
@@ -205,7 +208,7 @@ void SliceView::mouseMoveEvent(QMouseEvent* event) {
   }
   if (editStroke_) {
     if (const std::optional<VoxelIndex> voxel = voxelAt(event->position(), true))
-      editing_->move(axis_, *voxel);
+      editing_->move(axis_, *voxel, event->modifiers());
     event->accept();
     return;
   }
@@ -224,7 +227,7 @@ void SliceView::mouseReleaseEvent(QMouseEvent* event) {
   if (event->button() == Qt::LeftButton && editStroke_) {
     editStroke_ = false;
     if (const std::optional<VoxelIndex> voxel = voxelAt(event->position(), true))
-      editing_->release(axis_, *voxel);
+      editing_->release(axis_, *voxel, event->modifiers());
   }
   event->accept();
 }

@@ -3,6 +3,7 @@
 #include <QPainterPath>
 
 #include "sfr/ui/editing/label_editing_model.h"
+#include "sfr/ui/editing/views/sam_overlay_painter.h"
 
 namespace sfr::ui {
 
@@ -22,6 +23,9 @@ void paintEditOverlay(QPainter& painter, const LabelEditingModel& editing, const
   const auto centreOf = [&](int x, int y) {
     return QPointF(target.left() + (x + 0.5) * sx, target.top() + (y + 0.5) * sy);
   };
+  if (editing.activeEffectIndex() == LabelEditingModel::SamAssist)
+    paintSamOverlay(painter, *editing.samAssist(), axis, slice, target,
+                    QSize(plane.width, plane.height));
   painter.save();
   painter.setRenderHint(QPainter::Antialiasing, true);
   painter.setBrush(Qt::NoBrush);

@@ -17,6 +17,7 @@
 #include "sfr/ui/editing/label_editing_model.h"
 #include "sfr/ui/editing/views/edit_actions.h"
 #include "sfr/ui/editing/views/label_table_widget.h"
+#include "sfr/ui/editing/views/sam_panel.h"
 #include "sfr/ui/model/viewer_model.h"
 
 namespace sfr::ui {
@@ -46,6 +47,7 @@ EditToolsPanel::EditToolsPanel(LabelEditingModel* editing, EditActions* actions,
       floodGroup_(new QGroupBox(tr("Flood Fill"))),
       floodMode_(new QComboBox),
       floodTolerance_(new QDoubleSpinBox),
+      samPanel_(new SamPanel(editing)),
       labels_(new LabelTableWidget(editing->labelTable())),
       overwrite_(new QCheckBox(tr("Overwrite other labels"))) {
   auto* toolsGroup = new QGroupBox(tr("Tools"));
@@ -101,6 +103,7 @@ EditToolsPanel::EditToolsPanel(LabelEditingModel* editing, EditActions* actions,
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addWidget(toolsGroup);
+  layout->addWidget(samPanel_);
   layout->addWidget(brushGroup_);
   layout->addWidget(thresholdGroup_);
   layout->addWidget(floodGroup_);

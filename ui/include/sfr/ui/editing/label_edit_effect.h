@@ -23,6 +23,8 @@ struct StrokePoint {
   SliceAxis axis = SliceAxis::Axial;
   VoxelIndex voxel{0, 0, 0};
   Vec3 position{0.0, 0.0, 0.0};  ///< physical position of the voxel centre (mm, ITK/LPS)
+  /// Keys held when the button went down or the pointer moved (SAM: Shift = negative point).
+  Qt::KeyboardModifiers modifiers = Qt::NoModifier;
 };
 
 /// What an effect works with during a stroke.

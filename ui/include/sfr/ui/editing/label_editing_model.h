@@ -22,6 +22,7 @@
 
 namespace sfr::ui {
 
+class SamAssistModel;
 class ViewerModel;
 
 class LabelEditingModel : public QObject {
@@ -36,6 +37,7 @@ class LabelEditingModel : public QObject {
     FloodFill,
     ThresholdBrush,
     FillBetweenSlices,
+    SamAssist,
     EffectCount
   };
   static constexpr int kNavigate = -1;
@@ -45,6 +47,8 @@ class LabelEditingModel : public QObject {
 
   ViewerModel* viewer() const { return viewer_; }
   LabelTable* labelTable() const { return table_; }
+  /// Prompts and proposals of the SAM tool (its worker link, propagation).
+  SamAssistModel* samAssist() const { return samAssist_; }
 
   int effectCount() const { return static_cast<int>(effects_.size()); }
   LabelEditEffect* effect(int index) const;
@@ -66,10 +70,13 @@ class LabelEditingModel : public QObject {
 
   // Strokes from the slice views (left button). press() returns false when no effect is active or
   // no image is loaded (the view then navigates). Without a label map an empty one is created.
-  bool press(SliceAxis axis, const VoxelIndex& voxel);
-  void move(SliceAxis axis, const VoxelIndex& voxel);
-  void release(SliceAxis axis, const VoxelIndex& voxel);
-  /// Completes pending multi-click input (polygon); Enter and double click.
+  bool press(SliceAxis axis, const VoxelIndex& voxel,
+             Qt::KeyboardModifiers modifiers = Qt::NoModifier);
+  void move(SliceAxis axis, const VoxelIndex& voxel,
+            Qt::KeyboardModifiers modifiers = Qt::NoModifier);
+  void release(SliceAxis axis, const VoxelIndex& voxel,
+               Qt::KeyboardModifiers modifiers = Qt::NoModifier);
+  /// Completes pending input (polygon vertices, SAM proposals); Enter, double click, Accept.
   void finish();
   /// Drops the stroke or pending input and reverts its writes; Esc.
   void cancel();
@@ -81,6 +88,11 @@ class LabelEditingModel : public QObject {
   QString undoName() const { return undo_.undoName(); }
   QString redoName() const { return undo_.redoName(); }
   void setUndoMemoryLimit(std::size_t bytes);
+  /// Applies an edit made outside the tools (an accepted prediction) as one named undo step:
+  /// cancels pending input, creates an empty label map when there is none, writes the delta's
+  /// new values and pushes it. False (nothing changes) for an empty delta or no image; throws
+  /// sfr::Error when an index lies outside the label map.
+  bool applyDelta(const QString& name, LabelDelta delta);
 
   /// Milliseconds between the first edit and the 3D rebuild (default 400).
   int surfaceUpdateDelay() const { return surfaceTimer_.interval(); }
@@ -105,7 +117,8 @@ class LabelEditingModel : public QObject {
   void pendingChanged();
 
  private:
-  StrokePoint strokePoint(SliceAxis axis, const VoxelIndex& voxel) const;
+  StrokePoint strokePoint(SliceAxis axis, const VoxelIndex& voxel,
+                          Qt::KeyboardModifiers modifiers) const;
   LabelVolume& editableLabel();
   void ensureLabel();
   void commit(const QString& name);
@@ -117,6 +130,7 @@ class LabelEditingModel : public QObject {
 
   ViewerModel* viewer_;
   LabelTable* table_;
+  SamAssistModel* samAssist_;
   EditOptions options_;
   std::vector<std::unique_ptr<LabelEditEffect>> effects_;
   int active_ = kNavigate;

@@ -1,9 +1,9 @@
 #pragma once
 // The label-editing panel (a dock of the main window): tool buttons bound to EditActions, the
-// active tool's hint, undo/redo buttons, brush size (mm) and 2D/3D, threshold range, flood-fill
-// mode and tolerance, the label table and "overwrite other labels". Every control writes through
-// the LabelEditingModel / LabelTable setters and follows their signals; controls of settings the
-// active tool does not use are disabled.
+// active tool's hint, undo/redo buttons, the SAM group, brush size (mm) and 2D/3D, threshold range,
+// flood-fill mode and tolerance, the label table and "overwrite other labels". Every control writes
+// through the LabelEditingModel / LabelTable setters and follows their signals; controls of
+// settings the active tool does not use are disabled.
 #include <QWidget>
 
 class QCheckBox;
@@ -18,6 +18,7 @@ namespace sfr::ui {
 class EditActions;
 class LabelEditingModel;
 class LabelTableWidget;
+class SamPanel;
 
 class EditToolsPanel : public QWidget {
   Q_OBJECT
@@ -33,6 +34,8 @@ class EditToolsPanel : public QWidget {
   QDoubleSpinBox* floodToleranceSpinBox() const { return floodTolerance_; }
   QCheckBox* overwriteCheckBox() const { return overwrite_; }
   LabelTableWidget* labelTableWidget() const { return labels_; }
+  /// The SAM tool's status, Accept, Propagate and Clear.
+  SamPanel* samPanel() const { return samPanel_; }
   QLabel* hintLabel() const { return hint_; }
   /// Button of tool action `index` of EditActions::toolActions() (0 = navigate).
   QToolButton* toolButton(int index) const;
@@ -54,6 +57,7 @@ class EditToolsPanel : public QWidget {
   QGroupBox* floodGroup_;
   QComboBox* floodMode_;
   QDoubleSpinBox* floodTolerance_;
+  SamPanel* samPanel_;
   LabelTableWidget* labels_;
   QCheckBox* overwrite_;
 };
