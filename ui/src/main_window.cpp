@@ -30,6 +30,7 @@
 #include "sfr/ui/model/viewer_model.h"
 #include "sfr/ui/model/volume_files.h"
 #include "sfr/ui/project/views/case_list_dock.h"
+#include "sfr/ui/views/language_menu.h"
 #include "sfr/ui/views/slice_view.h"
 #include "sfr/ui/views/vtk_view3d.h"
 
@@ -144,6 +145,8 @@ void MainWindow::buildMenus() {
   view->addSeparator();
   view->addAction(toolsDock_->toggleViewAction());
   view->addAction(caseDock_->toggleViewAction());
+  view->addSeparator();
+  view->addMenu(createLanguageMenu(this));
 }
 
 SliceView* MainWindow::sliceView(SliceAxis axis) const {

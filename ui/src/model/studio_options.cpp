@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "sfr/base/error.h"
+#include "sfr/ui/model/language.h"
 
 namespace sfr::ui {
 
@@ -61,6 +62,11 @@ StudioOptions parseStudioArguments(const QStringList& arguments) {
       Text::tr("file"));
   const QCommandLineOption project(QStringLiteral("project"),
                                    Text::tr("Project file (.sfrproj) to open."), Text::tr("file"));
+  const QCommandLineOption lang(
+      QStringLiteral("lang"),
+      Text::tr("User-interface language: system, en, zh_CN or de (default: the choice made in "
+               "View > Language, else the system's)."),
+      Text::tr("code"));
   // Hidden: the crash-recovery test drives the studio through these.
   QCommandLineOption autosaveMs(QStringLiteral("autosave-ms"), QString(), QStringLiteral("ms"));
   QCommandLineOption acceptRecovery(QStringLiteral("accept-recovery"), QString());
@@ -69,7 +75,7 @@ StudioOptions parseStudioArguments(const QStringList& arguments) {
                                    QStringLiteral("file"));
   for (QCommandLineOption* hidden : {&autosaveMs, &acceptRecovery, &testEdit, &testDumpLabel})
     hidden->setFlags(QCommandLineOption::HiddenFromHelp);
-  parser.addOptions({label, spacing, demo, screenshot, project, autosaveMs, acceptRecovery,
+  parser.addOptions({label, spacing, demo, screenshot, project, lang, autosaveMs, acceptRecovery,
                      testEdit, testDumpLabel});
   parser.addPositionalArgument(QStringLiteral("image"), Text::tr("Image file to open."),
                                QStringLiteral("[image]"));
@@ -89,6 +95,11 @@ StudioOptions parseStudioArguments(const QStringList& arguments) {
   options.demo = parser.isSet(demo);
   options.screenshot = parser.value(screenshot);
   options.project = parser.value(project);
+  options.language = parser.value(lang);
+  if (parser.isSet(lang) && (options.language.isEmpty() || !isLanguageChoice(options.language)))
+    throw Error("command line", Text::tr("--lang expects system, en, zh_CN or de, got \"%1\"")
+                                    .arg(options.language)
+                                    .toStdString());
   options.acceptRecovery = parser.isSet(acceptRecovery);
   options.testDumpLabel = parser.value(testDumpLabel);
   if (parser.isSet(autosaveMs)) {

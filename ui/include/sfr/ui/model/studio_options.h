@@ -17,6 +17,7 @@ struct StudioOptions {
   bool demo = false;            ///< open the built-in phantom case
   QString screenshot;           ///< save a picture of the window to this file and quit
   QString project;              ///< project file to open (--project)
+  QString language;  ///< --lang: "system", "en", "zh_CN" or "de" (empty: the stored choice)
   // Hidden options for tests and scripted checks (not in --help):
   int autosaveMs = 0;                  ///< --autosave-ms: autosave interval (0: the default)
   bool acceptRecovery = false;         ///< --accept-recovery: recover without asking
@@ -36,7 +37,7 @@ std::optional<VoxelIndex> parseVoxelIndex(const QString& text);
 
 /// Parses `arguments` (argv, program name first). Throws sfr::Error("command line", problem) on
 /// unknown options, bad spacing, two image arguments, --label without an image, --project with an
-/// image or --demo, or bad hidden test options.
+/// image or --demo, an unknown --lang, or bad hidden test options.
 StudioOptions parseStudioArguments(const QStringList& arguments);
 
 }  // namespace sfr::ui
