@@ -8,6 +8,7 @@
 #   answers start (with resume) by repeating iterations 2 and 3 from its "checkpoint" (values
 #   + 1), then 4 and finished;
 # - clean: answers shutdown and exits 0.
+# In run and clean modes every request line is appended to requests.log next to this script.
 dir=$(dirname "$0")
 echo "fake worker: started in mode $1" >&2
 say() { printf '%s\n' "$1"; }
@@ -33,6 +34,7 @@ fi
 loss() { say "{\"v\":1,\"id\":$run,\"type\":\"loss\",\"stage\":\"train\",\"round\":0,\"iteration\":$1,\"values\":{\"loss\":$2}}"; }
 run=0
 while IFS= read -r line; do
+  printf '%s\n' "$line" >> "$dir/requests.log"  # what the studio sent, for the tests to read
   id=$(printf '%s\n' "$line" | sed -n 's/.*"id":\([0-9][0-9]*\).*/\1/p')
   case "$line" in
     *'"type":"start"'*)

@@ -106,6 +106,7 @@ MainWindow::MainWindow(QWidget* parent)
   });
 
   setUpProjects();
+  setUpTraining();
   buildMenus();
   setAcceptDrops(true);
   resize(1380, 860);
@@ -145,6 +146,7 @@ void MainWindow::buildMenus() {
   view->addSeparator();
   view->addAction(toolsDock_->toggleViewAction());
   view->addAction(caseDock_->toggleViewAction());
+  view->addAction(trainingDock_->toggleViewAction());
   view->addSeparator();
   view->addMenu(createLanguageMenu(this));
 }

@@ -402,8 +402,15 @@ class PipelineRun {
     const int64_t every = config_.checkpoint_every();
     const int64_t iterations = resolved_.training.iterations();
     int64_t saved = method->iteration();
+    // The student as a plain V-Net checkpoint beside the resumable state, so that the studio's
+    // live preview (`predict`) can show the current weights while the round trains; removed when
+    // vnet_round<r>.pt is written. Atomic like every file here.
+    const fs::path previewPath =
+        dir_ / "checkpoints" / ("vnet_preview_round" + std::to_string(r) + ".pt");
     const auto save = [&] {
       method->saveState(statePath, {{"loader", loader.state()}});
+      writeVNetCheckpoint(previewPath, *method->student(),
+                          {{"round", r}, {"iterations", method->iteration()}, {"preview", true}});
       saved = method->iteration();
     };
     try {
@@ -424,6 +431,7 @@ class PipelineRun {
                          {"sam_pseudo_labels", labeler != nullptr}});
     state_->markDone("retrain", r);
     fs::remove(statePath);
+    fs::remove(previewPath);
   }
 
   // ---- SFR+ scoring (§6) ----

@@ -30,7 +30,11 @@ class ProjectModel;
 struct MaskExportOptions;
 struct RecoveryJournal;
 class LabelEditingModel;
+class LivePreviewModel;
+class PreviewLayer;
 class SliceView;
+class TrainingController;
+class TrainingPanel;
 class ViewerModel;
 class VtkView3D;
 struct OpenedImage;
@@ -104,6 +108,13 @@ class MainWindow : public QMainWindow {
   /// Recent project files, newest first (QSettings).
   QStringList recentProjects() const;
 
+  // Training and review (main_window_training.cpp): the "Training" dock, the worker it
+  // supervises and the live preview drawn over the slice views.
+  TrainingController* trainingController() const { return training_; }
+  LivePreviewModel* livePreview() const { return preview_; }
+  TrainingPanel* trainingPanel() const { return trainingPanel_; }
+  QDockWidget* trainingDock() const { return trainingDock_; }
+
  Q_SIGNALS:
   /// A file could not be opened (also shown as a dialog when error dialogs are enabled).
   void openFailed(const QString& path, const QString& problem);
@@ -136,6 +147,9 @@ class MainWindow : public QMainWindow {
   bool openCaseNow(int index);
   void showProjectError(const QString& title, const QString& subject, const QString& problem);
   QString projectTitlePrefix() const;
+  // Training (main_window_training.cpp).
+  void setUpTraining();
+  void syncTrainingWithProject();
 
   ViewerModel* model_;
   SliceView* axial_;
@@ -161,6 +175,10 @@ class MainWindow : public QMainWindow {
   bool recoveryOffered_ = false;
   bool openingCase_ = false;
   bool syncingLabelTable_ = false;
+  TrainingController* training_ = nullptr;
+  LivePreviewModel* preview_ = nullptr;
+  TrainingPanel* trainingPanel_ = nullptr;
+  QDockWidget* trainingDock_ = nullptr;
 };
 
 }  // namespace sfr::ui

@@ -1,0 +1,120 @@
+// The training half of the main window: the "Training" dock (TrainingPanel) on a
+// TrainingController (the supervised `sfr serve` worker and the run) and a LivePreviewModel whose
+// layer is drawn over the three slice views; status messages go to the status bar; with a
+// project open, the run trains on the project's folder with its labelled cases, each run is
+// recorded in the project and the confidence ranking marks the cases.
+#include <QDateTime>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QStatusBar>
+#include <nlohmann/json.hpp>
+
+#include "sfr/ui/editing/label_editing_model.h"
+#include "sfr/ui/main_window.h"
+#include "sfr/ui/model/training_run_model.h"
+#include "sfr/ui/project/project_model.h"
+#include "sfr/ui/training/live_preview_model.h"
+#include "sfr/ui/training/training_controller.h"
+#include "sfr/ui/training/views/preview_layer.h"
+#include "sfr/ui/training/views/training_panel.h"
+#include "sfr/ui/views/slice_view.h"
+
+namespace sfr::ui {
+
+namespace {
+
+nlohmann::json toNlohmann(const QJsonObject& o) {
+  return nlohmann::json::parse(QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString(),
+                               nullptr, false);
+}
+
+}  // namespace
+
+void MainWindow::setUpTraining() {
+  training_ = new TrainingController(this);
+  preview_ = new LivePreviewModel(training_->worker(), training_->run(), model_, editing_, this);
+  trainingPanel_ = new TrainingPanel(training_, preview_);
+  trainingDock_ = new QDockWidget(tr("Training"));
+  trainingDock_->setObjectName(QStringLiteral("trainingDock"));
+  trainingDock_->setWidget(trainingPanel_);
+  trainingDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                             QDockWidget::DockWidgetClosable);
+  addDockWidget(Qt::RightDockWidgetArea, trainingDock_);
+  tabifyDockWidget(toolsDock_, trainingDock_);
+  toolsDock_->raise();
+  for (SliceView* view : {axial_, coronal_, sagittal_})
+    new PreviewLayer(view, model_, preview_, editing_->labelTable());
+
+  // The worker starts when the panel is first shown (it lists the devices), or with a run.
+  connect(trainingDock_, &QDockWidget::visibilityChanged, training_, [this](bool visible) {
+    if (visible) training_->ensureWorker();
+  });
+  connect(training_, &TrainingController::statusMessage, this,
+          [this](const QString& message) { statusBar()->showMessage(message, 15000); });
+  connect(training_, &TrainingController::runStarted, this,
+          [this](const QString& runDir, const QJsonObject& config) {
+            if (!project_->isOpen()) return;
+            RunRecord record;
+            record.runDir = runDir.toStdString();
+            record.started = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
+            record.config = toNlohmann(config);
+            project_->addRun(record);
+          });
+  // After the run: rank the project's cases (or the visible one) by the final V-Net.
+  connect(training_, &TrainingController::runEnded, this, [this] {
+    if (training_->run()->state() != TrainingRunModel::State::Finished) return;
+    QStringList images;
+    if (project_->isOpen())
+      for (int i = 0; i < project_->caseCount(); ++i)
+        images << QString::fromStdString(project_->caseAt(i).image.string());
+    else if (!preview_->visibleImageFile().isEmpty())
+      images << preview_->visibleImageFile();
+    preview_->rankCases(images, training_->run()->finalVNetPath());
+  });
+  connect(preview_, &LivePreviewModel::rankingChanged, this, [this] {
+    int flagged = 0;
+    for (const RankedVolume& v : preview_->ranking()) {
+      if (v.confidence < preview_->tau()) ++flagged;
+      if (!project_->isOpen()) continue;
+      for (int i = 0; i < project_->caseCount(); ++i)
+        if (QFileInfo(QString::fromStdString(project_->caseAt(i).image.string())) ==
+            QFileInfo(v.image))
+          project_->setCaseConfidence(i, v.confidence);
+    }
+    statusBar()->showMessage(tr("Ranked %n case(s) by confidence; %1 under %2 to review.", nullptr,
+                                static_cast<int>(preview_->ranking().size()))
+                                 .arg(flagged)
+                                 .arg(preview_->tau()),
+                             15000);
+  });
+  connect(project_, &ProjectModel::projectReset, this, &MainWindow::syncTrainingWithProject);
+  connect(project_, &ProjectModel::caseChanged, this, &MainWindow::syncTrainingWithProject);
+  syncTrainingWithProject();
+}
+
+void MainWindow::syncTrainingWithProject() {
+  if (!project_->isOpen()) {
+    training_->setData({});
+    trainingPanel_->setDataDescription(tr("demo phantoms (built in)"));
+    trainingPanel_->setCases({}, {});
+    return;
+  }
+  const Project& p = project_->project();
+  training_->setData(TrainingData{QString::fromStdString(p.source.string())});
+  training_->setRunsRoot(project_->filePath() + QStringLiteral(".runs"));
+  trainingPanel_->setDataDescription(
+      QDir::toNativeSeparators(QString::fromStdString(p.source.string())));
+  QStringList ids, labelled;
+  for (const ProjectCase& c : p.cases) {
+    const QString id = QString::fromStdString(c.id);
+    ids << id;
+    if (c.label && (c.state == CaseState::Labelled || c.state == CaseState::Reviewed ||
+                    c.state == CaseState::Accepted))
+      labelled << id;
+  }
+  trainingPanel_->setCases(ids, labelled);
+}
+
+}  // namespace sfr::ui
