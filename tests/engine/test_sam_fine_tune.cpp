@@ -130,6 +130,7 @@ TEST(sam_fine_tune, SettingsHaveTheReleasedDefaults) {
   EXPECT_EQ(cpu.model().image_size(), 512);
   EXPECT_EQ(cpu.augment().crop(), (std::array<int64_t, 3>{64, 64, 32}));
   EXPECT_FALSE(cpu.augment().rot_flip_2d());
+  EXPECT_FALSE(cpu.augment().rot_flip_3d());
   EXPECT_EQ(cpu.iterations(), 200);
   EXPECT_EQ(cpu.batch(), 1);
   EXPECT_NO_THROW(cpu.validate());
