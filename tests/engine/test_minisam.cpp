@@ -283,6 +283,50 @@ TEST(TinyViTMinisam, ForwardShapesWithPaddedWindows) {
   EXPECT_THROW(encoder->forward(torch::randn({1, 3, 128, 128})), sfr::Error);
 }
 
+TEST(TinyViTMinisam, InferencePathMatchesTheAutogradPath) {
+  // Without gradients (NoGradGuard, InferenceMode) the encoder takes its CPU inference path
+  // (oneDNN linears, AVX2 GELU, depthwise and window-attention kernels where the CPU has AVX2);
+  // with gradients the plain LibTorch operators. Both must agree, with every attention stage
+  // padding its windows (256 input), non-zero attention biases, and LoRA with non-zero B.
+  torch::manual_seed(3);
+  TinyViT encoder{TinyViTOptions().img_size(256)};
+  encoder->eval();
+  const torch::Tensor images = torch::randn({2, 3, 256, 256});
+  const auto check = [&](const char* what) {
+    const torch::Tensor reference = encoder->forward(images).detach();
+    ASSERT_TRUE(reference.defined());
+    torch::Tensor no_grad, inference;
+    {
+      torch::NoGradGuard guard;
+      no_grad = encoder->forward(images);
+    }
+    {
+      torch::InferenceMode guard;
+      inference = encoder->forward(images);
+    }
+    const double d1 = maxAbsDiff(no_grad, reference), d2 = maxAbsDiff(inference, reference);
+    std::cout << "  " << what << ": max |inference path - autograd path| " << d1 << " (no grad), "
+              << d2 << " (inference mode); max |embedding| " << reference.abs().max().item<double>()
+              << std::endl;
+    EXPECT_LT(d1, 1e-4) << what;
+    EXPECT_LT(d2, 1e-4) << what;
+  };
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& block : encoder->attentionBlocks()) block->attn->attention_biases.normal_(0, 1);
+  }
+  check("base");
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& block : encoder->attentionBlocks()) {
+      LoRAQkv lora = block->attn->enableLoRA(4, 2.0);
+      lora->linear_b_q->weight.normal_(0, 0.1);
+      lora->linear_b_v->weight.normal_(0, 0.1);
+    }
+  }
+  check("LoRA rank 4, scale 2");
+}
+
 TEST(TinyViTMinisam, AttentionBiasIndexAndTable) {
   const torch::Tensor idx = tinyViTAttentionBiasIndex(2);
   EXPECT_TRUE(torch::equal(

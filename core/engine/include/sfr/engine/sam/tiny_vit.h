@@ -10,6 +10,10 @@
 // file holds. The classifier (`norm_head`, `head`) is unused by SAM and omitted.
 //
 // Tokens are (B, H*W, C) in row-major (y, x) order, as in the Python code.
+//
+// Without gradients (torch::NoGradGuard / torch::InferenceMode) on an x86-64 CPU with AVX2 the
+// forward passes take a fused inference path (oneDNN linears, AVX2 GELU, depthwise and window-
+// attention kernels; tiny_vit.cpp); results equal the plain path up to float rounding.
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -113,6 +117,8 @@ class TinyViTAttentionImpl : public torch::nn::Module {
 
   int64_t numHeads() const { return num_heads_; }
   int64_t windowSize() const { return window_size_; }
+  /// The scale of the LoRA adapters (1 without adapters).
+  double loraScale() const { return lora_scale_; }
 
   torch::Tensor attention_biases;  ///< (heads, w*w) parameter
   torch::nn::LayerNorm norm{nullptr};
