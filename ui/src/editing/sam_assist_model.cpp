@@ -186,7 +186,12 @@ void SamAssistModel::propagateNext() {
                   ->adjusted(-margin_, -margin_, margin_, margin_)
                   .intersected(p.previousBox.adjusted(-margin_, -margin_, margin_, margin_))
                   .intersected(QRect(0, 0, previous.width, previous.height));
-      send(next, p.box, {}, keys_[p.previous]);
+      // The anchor: the previous mask's deepest pixel (in mm, so thick slices of coronal and
+      // sagittal views are weighed true to scale) lies inside the box and, the structure
+      // moving little between neighbours, inside the structure on this slice too.
+      const SlicePlane plane = slicePlane(viewer_->image().geometry(), prompt_.axis);
+      const QPoint anchor = *deepestPoint(previous, plane.pixelWidthMm, plane.pixelHeightMm);
+      send(next, p.box, {SamPoint{anchor, true}}, keys_[p.previous]);
       setStatus(tr("Propagating: slice %1...").arg(next + 1));
       return;
     }

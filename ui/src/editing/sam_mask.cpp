@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "sfr/base/distance_transform.h"
 #include "sfr/base/error.h"
 
 namespace sfr::ui {
@@ -42,6 +43,22 @@ SamMask SamMask::fromRunLengths(const QJsonArray& runs, int width, int height) {
     throw Error("mask_rle", "runs cover " + std::to_string(m.bits.size()) + " of " +
                                 std::to_string(total) + " pixels");
   return m;
+}
+
+std::optional<QPoint> deepestPoint(const SamMask& mask, double pixelWidth, double pixelHeight) {
+  if (mask.area() == 0) return std::nullopt;
+  std::vector<std::uint8_t> outside(mask.bits.size());
+  for (std::size_t n = 0; n < outside.size(); ++n) outside[n] = mask.bits[n] ? 0 : 1;
+  // A mask filling the whole picture has no outside: every pixel is as deep, the first wins.
+  const std::vector<double> depth = distanceTransform(
+      outside.data(),
+      Size3{static_cast<std::size_t>(mask.width), static_cast<std::size_t>(mask.height), 1},
+      Vec3{pixelWidth, pixelHeight, 1.0});
+  std::size_t best = mask.bits.size();
+  for (std::size_t n = 0; n < depth.size(); ++n)
+    if (mask.bits[n] && (best == mask.bits.size() || depth[n] > depth[best])) best = n;
+  return QPoint(static_cast<int>(best % static_cast<std::size_t>(mask.width)),
+                static_cast<int>(best / static_cast<std::size_t>(mask.width)));
 }
 
 double diceOf(const SamMask& a, const SamMask& b) {

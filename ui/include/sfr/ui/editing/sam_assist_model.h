@@ -11,16 +11,21 @@
 // comes (the stale answer is dropped), so dragging box after box never queues encoder work.
 //
 // Propagation (propagate(n)): starting from the proposal on the prompt slice, each neighbouring
-// slice is prompted with the bounding box of the previous slice's mask, first upwards then
-// downwards, up to n slices each way; a direction stops when the mask vanishes (empty, or under
-// 2 % of the previous slice's area). The proposals of all slices are accepted together
-// (SamEffect: one undo step). SAM tends to spill a little beyond a box, and each spill would
-// widen the next box, so that on LA scans the masks grew into the neighbouring structures within
-// a few slices; three guards keep the chain on the structure (measured on LA: per-slice Dice
-// fell from >= 0.75 to 0.38 at 5 slices without them): the box is the previous mask's bounding
-// box grown by propagationMargin() pixels but never more than that margin beyond the previous
-// box, the previous slice's low-resolution logits go in as SAM's mask input (its shape prior),
-// and the answer is clipped to the box grown by the margin.
+// slice is prompted from the previous slice's mask, first upwards then downwards, up to n slices
+// each way; a direction stops when the mask vanishes (empty, or under 2 % of the previous
+// slice's area). The proposals of all slices are accepted together (SamEffect: one undo step).
+// The prompt of a slice: (1) the previous mask's bounding box grown by propagationMargin()
+// pixels but never more than that margin beyond the previous box (SAM spills a little past a
+// box, and unguarded every spill widens the next box); (2) one positive point at the previous
+// mask's deepest pixel (deepestPoint(): the maximum of its distance transform); (3) the previous
+// slice's low-resolution logits as SAM's mask input (mask_input_key). The answer is clipped to
+// the box grown by the margin. The point matters most: a box alone is an ambiguous prompt, and
+// sam.onnx then returns whichever of its three multimask candidates has the highest predicted
+// IoU, with no regard for the previous slice; on LA slices that was often the candidate holding
+// the atrium and its neighbours, or another structure in the box, and the chain left the atrium
+// within a few slices (first LA test case: Dice 0.25 five slices away). With the point the prompt
+// has three points, sam.onnx decodes its single unambiguous mask, and the point ties it to the
+// structure of the previous slice. ui/README.md has the measurements.
 #include <QObject>
 #include <QPoint>
 #include <QRect>

@@ -4,6 +4,7 @@
 // person sees) and the binary masks it answers with, both in picture pixels of slice_plane.h.
 #include <QByteArray>
 #include <QJsonArray>
+#include <QPoint>
 #include <QRect>
 #include <cstdint>
 #include <optional>
@@ -34,6 +35,13 @@ struct SamMask {
   /// Throws sfr::Error when the runs are not non-negative integers summing to width * height.
   static SamMask fromRunLengths(const QJsonArray& runs, int width, int height);
 };
+
+/// The pixel inside `mask` farthest from every pixel outside it (the maximum of the Euclidean
+/// distance transform of the outside, with pixels `pixelWidth` x `pixelHeight` mm; the first in
+/// row-major order on ties): a point that lies well inside the structure, away from its edges.
+/// None for an empty mask. Pixels beyond the picture do not count as outside.
+std::optional<QPoint> deepestPoint(const SamMask& mask, double pixelWidth = 1.0,
+                                   double pixelHeight = 1.0);
 
 /// Dice of two masks of the same size (1 when both are empty).
 double diceOf(const SamMask& a, const SamMask& b);
