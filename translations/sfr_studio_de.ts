@@ -529,7 +529,7 @@
         <translation>die Vorhersage liegt nicht auf dem Gitter des sichtbaren Bildes</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+49"/>
         <source>Accept prediction</source>
         <translation>Vorhersage übernehmen</translation>
     </message>
@@ -557,7 +557,7 @@
         <translation>Label-Deckkraft</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
@@ -617,7 +617,7 @@
         <translation>3D-&amp;Kamera zurücksetzen</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+28"/>
         <source>Open Image</source>
         <translation>Bild öffnen</translation>
     </message>
@@ -896,6 +896,11 @@
         <source>demo phantoms (built in)</source>
         <translation>Demo-Phantome (eingebaut)</translation>
     </message>
+    <message>
+        <location filename="../ui/src/main_window_mosaic.cpp" line="+19"/>
+        <source>Mosaic</source>
+        <translation>Mosaik</translation>
+    </message>
 </context>
 <context>
     <name>sfr::ui::MaskExportDialog</name>
@@ -956,6 +961,24 @@
     </message>
 </context>
 <context>
+    <name>sfr::ui::MosaicView</name>
+    <message>
+        <location filename="../ui/src/views/mosaic_view.cpp" line="+18"/>
+        <source>The crop around the cursor stitched the way SAM sees it; click a tile to go to that slice</source>
+        <translation>Der Ausschnitt um den Cursor, so zusammengesetzt, wie SAM ihn sieht; ein Klick auf eine Kachel springt zu dieser Schicht</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>No image</source>
+        <translation>Kein Bild</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Crop %1 x %2 x %3 from voxel (%4, %5, %6), canvas %7 x %7</source>
+        <translation>Ausschnitt %1 x %2 x %3 ab Voxel (%4, %5, %6), Leinwand %7 x %7</translation>
+    </message>
+</context>
+<context>
     <name>sfr::ui::PolygonEffect</name>
     <message>
         <location filename="../ui/include/sfr/ui/editing/polygon_effect.h" line="+27"/>
@@ -986,7 +1009,7 @@
         <translation>der Engine-Prozess läuft nicht</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+41"/>
         <source>Propagating: slice %1...</source>
         <translation>Übertragen: Schicht %1...</translation>
     </message>

@@ -529,7 +529,7 @@
         <translation>预测结果与当前图像的网格不一致</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+49"/>
         <source>Accept prediction</source>
         <translation>接受预测</translation>
     </message>
@@ -557,7 +557,7 @@
         <translation>标签不透明度</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -617,7 +617,7 @@
         <translation>重置三维相机(&amp;C)</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+28"/>
         <source>Open Image</source>
         <translation>打开图像</translation>
     </message>
@@ -893,6 +893,11 @@
         <source>demo phantoms (built in)</source>
         <translation>演示体模（内置）</translation>
     </message>
+    <message>
+        <location filename="../ui/src/main_window_mosaic.cpp" line="+19"/>
+        <source>Mosaic</source>
+        <translation>拼接图</translation>
+    </message>
 </context>
 <context>
     <name>sfr::ui::MaskExportDialog</name>
@@ -953,6 +958,24 @@
     </message>
 </context>
 <context>
+    <name>sfr::ui::MosaicView</name>
+    <message>
+        <location filename="../ui/src/views/mosaic_view.cpp" line="+18"/>
+        <source>The crop around the cursor stitched the way SAM sees it; click a tile to go to that slice</source>
+        <translation>光标周围的裁剪块按 SAM 所见的方式拼接；点击某个图块可跳转到该切片</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>No image</source>
+        <translation>无图像</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Crop %1 x %2 x %3 from voxel (%4, %5, %6), canvas %7 x %7</source>
+        <translation>裁剪块 %1 x %2 x %3，起始体素 (%4, %5, %6)，画布 %7 x %7</translation>
+    </message>
+</context>
+<context>
     <name>sfr::ui::PolygonEffect</name>
     <message>
         <location filename="../ui/include/sfr/ui/editing/polygon_effect.h" line="+27"/>
@@ -983,7 +1006,7 @@
         <translation>引擎工作进程未运行</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+41"/>
         <source>Propagating: slice %1...</source>
         <translation>正在传播：切片 %1...</translation>
     </message>

@@ -107,6 +107,7 @@ MainWindow::MainWindow(QWidget* parent)
 
   setUpProjects();
   setUpTraining();
+  setUpMosaic();
   buildMenus();
   setAcceptDrops(true);
   resize(1380, 860);
@@ -147,6 +148,7 @@ void MainWindow::buildMenus() {
   view->addAction(toolsDock_->toggleViewAction());
   view->addAction(caseDock_->toggleViewAction());
   view->addAction(trainingDock_->toggleViewAction());
+  view->addAction(mosaicDock_->toggleViewAction());
   view->addSeparator();
   view->addMenu(createLanguageMenu(this));
 }

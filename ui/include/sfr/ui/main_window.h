@@ -31,6 +31,8 @@ struct MaskExportOptions;
 struct RecoveryJournal;
 class LabelEditingModel;
 class LivePreviewModel;
+class MosaicModel;
+class MosaicView;
 class PreviewLayer;
 class SliceView;
 class TrainingController;
@@ -115,6 +117,11 @@ class MainWindow : public QMainWindow {
   TrainingPanel* trainingPanel() const { return trainingPanel_; }
   QDockWidget* trainingDock() const { return trainingDock_; }
 
+  // The stitched-grid view (main_window_mosaic.cpp): the "Mosaic" dock (View > Mosaic).
+  MosaicModel* mosaicModel() const { return mosaic_; }
+  MosaicView* mosaicView() const { return mosaicView_; }
+  QDockWidget* mosaicDock() const { return mosaicDock_; }
+
  Q_SIGNALS:
   /// A file could not be opened (also shown as a dialog when error dialogs are enabled).
   void openFailed(const QString& path, const QString& problem);
@@ -150,6 +157,8 @@ class MainWindow : public QMainWindow {
   // Training (main_window_training.cpp).
   void setUpTraining();
   void syncTrainingWithProject();
+  // Mosaic (main_window_mosaic.cpp).
+  void setUpMosaic();
 
   ViewerModel* model_;
   SliceView* axial_;
@@ -179,6 +188,9 @@ class MainWindow : public QMainWindow {
   LivePreviewModel* preview_ = nullptr;
   TrainingPanel* trainingPanel_ = nullptr;
   QDockWidget* trainingDock_ = nullptr;
+  MosaicModel* mosaic_ = nullptr;
+  MosaicView* mosaicView_ = nullptr;
+  QDockWidget* mosaicDock_ = nullptr;
 };
 
 }  // namespace sfr::ui
