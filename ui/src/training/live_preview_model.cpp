@@ -319,6 +319,18 @@ void LivePreviewModel::onReply(qint64 id, const QString&, const QJsonObject& res
       });
 }
 
+void LivePreviewModel::showPrediction(LabelVolume labels, ImageVolume confidence,
+                                      double meanConfidence) {
+  if (!viewer_->hasImage() || !viewer_->image().geometry().sameGrid(labels.geometry(), 1e-4) ||
+      !viewer_->image().geometry().sameGrid(confidence.geometry(), 1e-4))
+    throw Error("preview", "the prediction is not on the visible image's grid");
+  preview_ = std::move(labels);
+  confidence_ = std::move(confidence);
+  meanConfidence_ = meanConfidence;
+  ++previews_;
+  Q_EMIT previewChanged();
+}
+
 void LivePreviewModel::onError(qint64 id, const QString&, const QString& message) {
   if (id == predictId_) {
     predictId_ = -1;

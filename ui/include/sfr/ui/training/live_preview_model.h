@@ -81,6 +81,10 @@ class LivePreviewModel : public QObject {
   /// Copies the preview (label < 0: all of it; else one label) into the label map as one undo
   /// step named "Accept prediction" / "Accept prediction (label N)". The whole-case accept clears
   /// the preview. False when there is no preview or nothing would change.
+  /// Shows `labels` and `confidence` as the preview without asking the worker (benchmarks,
+  /// screenshots); both must be on the viewer's image grid, else sfr::Error.
+  void showPrediction(LabelVolume labels, ImageVolume confidence, double meanConfidence);
+
   bool acceptPreview(int label = -1);
   /// Drops the preview; it comes back with the next newer V-Net.
   void rejectPreview();
