@@ -26,6 +26,7 @@
 #include <QThread>
 #include <QTimer>
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 #include <functional>
 
@@ -257,6 +258,63 @@ class TrainingPanelTest : public QObject {
       QCOMPARE(controller.settings().preset, QStringLiteral("paper"));
     }
     qunsetenv("SFR_WEIGHTS_DIR");
+  }
+
+  // The preview layer's picture against its voxels, pixel by pixel through voxelAtPixel (LA-like
+  // direction, anisotropic, every view): label colour with the opacity as alpha inside, opaque
+  // on the outline (a 4-neighbour differs or is off the picture); the confidence overlay orange
+  // with alpha 2 (1 - c) * max(opacity, 0.3) * 255.
+  void previewSliceMatchesItsVoxels() {
+    Geometry g;
+    g.size = {23, 17, 11};
+    g.spacing = {0.7, 0.9, 1.6};
+    g.direction = {-1, 0, 0, 0, -1, 0, 0, 0, 1};
+    ViewerModel viewer;
+    viewer.setImage(sfr::ImageVolume(g, 0.0f), QStringLiteral("grid"));
+    LabelEditingModel editing(&viewer);
+    WorkerClient worker;
+    TrainingRunModel run(&worker);
+    LivePreviewModel preview(&worker, &run, &viewer, &editing);
+    LabelVolume labels(g, 0);
+    sfr::ImageVolume confidence(g, 1.0f);
+    for (std::size_t k = 0; k < g.size[2]; ++k)
+      for (std::size_t j = 0; j < g.size[1]; ++j)
+        for (std::size_t i = 0; i < g.size[0]; ++i) {
+          const std::size_t h = (i * 7 + j * 3 + k * 5) % 9;
+          labels.at(i, j, k) = h < 3 ? 0 : (h < 7 ? 1 : 2);
+          confidence.at(i, j, k) = static_cast<float>(0.4 + 0.07 * ((i + 2 * j + k) % 9));
+        }
+    preview.showPrediction(labels, confidence, 0.8);
+    const LabelTable& table = *editing.labelTable();
+    for (const bool showConfidence : {false, true}) {
+      preview.setShowConfidence(showConfidence);
+      for (const SliceAxis axis : {SliceAxis::Axial, SliceAxis::Coronal, SliceAxis::Sagittal})
+        for (int slice : {0, 4}) {
+          const QImage picture = renderPreviewSlice(preview, table, axis, slice);
+          const auto at = [&](int x, int y) -> int {
+            const auto v = voxelAtPixel(g, axis, slice, x, y);
+            return v ? labels.at((*v)[0], (*v)[1], (*v)[2]) : -1;
+          };
+          for (int y = 0; y < picture.height(); ++y)
+            for (int x = 0; x < picture.width(); ++x) {
+              const auto v = voxelAtPixel(g, axis, slice, x, y);
+              QVERIFY(v);
+              QRgb expected = qRgba(0, 0, 0, 0);
+              if (showConfidence) {
+                const double u =
+                    std::clamp(2.0 * (1.0 - confidence.at((*v)[0], (*v)[1], (*v)[2])), 0.0, 1.0);
+                const int a = static_cast<int>(std::lround(u * 255.0 * 0.5));
+                if (a > 0) expected = qRgba(255, 120, 0, a);
+              } else if (const int l = at(x, y); l > 0) {
+                const bool edge = at(x - 1, y) != l || at(x + 1, y) != l || at(x, y - 1) != l ||
+                                  at(x, y + 1) != l;
+                const QRgb c = table.color(static_cast<std::uint8_t>(l));
+                expected = qRgba(qRed(c), qGreen(c), qBlue(c), edge ? 255 : 128);
+              }
+              QCOMPARE(picture.pixel(x, y), expected);
+            }
+        }
+    }
   }
 
   void predictionDeltaFollowsTheAcceptRules() {

@@ -3,6 +3,7 @@
 #include <QEvent>
 #include <QPainter>
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "sfr/ui/editing/label_table.h"
@@ -19,30 +20,30 @@ QImage renderPreviewSlice(const LivePreviewModel& preview, const LabelTable& tab
   const Geometry& g = labels->geometry();
   const SlicePlane plane = slicePlane(g, axis);
   const int w = plane.width, h = plane.height;
-  // Linear voxel index of every picture pixel, once.
-  std::vector<std::size_t> index(static_cast<std::size_t>(w) * h, 0);
-  std::vector<bool> inside(index.size(), false);
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x)
-      if (const auto v = voxelAtPixel(g, axis, slice, x, y)) {
-        const std::size_t n = static_cast<std::size_t>(y) * w + x;
-        index[n] = static_cast<std::size_t>((*v)[0]) +
-                   g.size[0] * (static_cast<std::size_t>((*v)[1]) +
-                                g.size[1] * static_cast<std::size_t>((*v)[2]));
-        inside[n] = true;
-      }
   QImage picture(w, h, QImage::Format_ARGB32);
   picture.fill(Qt::transparent);
+  const SliceMapping m = sliceMapping(g, axis);
+  if (slice < 0 || slice >= static_cast<int>(g.size[m.fixedDim])) return picture;
+  // Linear voxel index of pixel (x, y) = fixed + cols[x] + rows[y]: the mapping is computed
+  // once per picture, as renderSlice() does (per pixel it cost more than the drawing).
+  const std::size_t stride[3] = {1, g.size[0], g.size[0] * g.size[1]};
+  const std::size_t fixed = static_cast<std::size_t>(slice) * stride[m.fixedDim];
+  std::vector<std::size_t> cols(static_cast<std::size_t>(w)), rows(static_cast<std::size_t>(h));
+  for (int x = 0; x < w; ++x)
+    cols[x] =
+        static_cast<std::size_t>(m.horizontal.reversed ? w - 1 - x : x) * stride[m.horizontal.dim];
+  for (int y = 0; y < h; ++y)
+    rows[y] =
+        static_cast<std::size_t>(m.vertical.reversed ? h - 1 - y : y) * stride[m.vertical.dim];
   const double opacity = preview.opacity();
   if (preview.showConfidence() && preview.confidence()) {
     const auto& c = preview.confidence()->voxels();
     const double alphaScale = 255.0 * std::max(opacity, 0.3);
     for (int y = 0; y < h; ++y) {
       auto* row = reinterpret_cast<QRgb*>(picture.scanLine(y));
+      const std::size_t rowBase = fixed + rows[y];
       for (int x = 0; x < w; ++x) {
-        const std::size_t n = static_cast<std::size_t>(y) * w + x;
-        if (!inside[n]) continue;
-        const double u = std::clamp(2.0 * (1.0 - c[index[n]]), 0.0, 1.0);
+        const double u = std::clamp(2.0 * (1.0 - c[rowBase + cols[x]]), 0.0, 1.0);
         const int a = static_cast<int>(std::lround(u * alphaScale));
         if (a > 0) row[x] = qRgba(255, 120, 0, a);
       }
@@ -52,10 +53,11 @@ QImage renderPreviewSlice(const LivePreviewModel& preview, const LabelTable& tab
   const auto& v = labels->voxels();
   const auto at = [&](int x, int y) -> int {
     if (x < 0 || y < 0 || x >= w || y >= h) return -1;
-    const std::size_t n = static_cast<std::size_t>(y) * w + x;
-    return inside[n] ? v[index[n]] : -1;
+    return v[fixed + rows[y] + cols[x]];
   };
   const int fill = static_cast<int>(std::lround(opacity * 255.0));
+  std::array<QRgb, 256> colours{};  // the table's colours, looked up once per picture
+  for (int l = 1; l < 255; ++l) colours[l] = table.color(static_cast<std::uint8_t>(l));
   for (int y = 0; y < h; ++y) {
     auto* row = reinterpret_cast<QRgb*>(picture.scanLine(y));
     for (int x = 0; x < w; ++x) {
@@ -63,7 +65,7 @@ QImage renderPreviewSlice(const LivePreviewModel& preview, const LabelTable& tab
       if (l <= 0 || l == 255) continue;
       const bool edge =
           at(x - 1, y) != l || at(x + 1, y) != l || at(x, y - 1) != l || at(x, y + 1) != l;
-      const QRgb c = table.color(static_cast<std::uint8_t>(l));
+      const QRgb c = colours[l];
       row[x] = qRgba(qRed(c), qGreen(c), qBlue(c), edge ? 255 : fill);
     }
   }
