@@ -30,13 +30,16 @@
 #include <ctime>
 #include <functional>
 
+#include "project_test_support.h"
 #include "sfr/base/error.h"
+#include "sfr/io/image_io.h"
 #include "sfr/ui/editing/label_editing_model.h"
 #include "sfr/ui/editing/label_table.h"
 #include "sfr/ui/main_window.h"
 #include "sfr/ui/model/training_run_model.h"
 #include "sfr/ui/model/viewer_model.h"
 #include "sfr/ui/model/worker_client.h"
+#include "sfr/ui/project/project_model.h"
 #include "sfr/ui/training/live_preview_model.h"
 #include "sfr/ui/training/training_controller.h"
 #include "sfr/ui/training/training_settings.h"
@@ -202,6 +205,108 @@ class TrainingPanelTest : public QObject {
         project.value("training").toObject().value("network").toObject().value("filters").toInt(),
         4);
     QCOMPARE(project.value("checkpoint_every").toInt(), 2);
+  }
+
+  // Issue 5 of the studio: the clinician's labels train. In a project made from a generated
+  // plain folder (case_a and case_b labelled, case_c not), case_c was labelled from scratch
+  // (saved in the project's label store) and the open case_a is edited but not saved; case_b is
+  // unchecked. Start: case_a's label is saved first, and the `start` request names the label
+  // store's files of case_a and case_c in data.label_files (case_b's dataset label needs none).
+  void studioLabelsGoToTheRunAsLabelFiles() {
+    // The run configuration alone: only the labelled ids get their label files.
+    TrainingPanelSettings s;
+    s.labelledIds = {QStringLiteral("a"), QStringLiteral("c")};
+    TrainingData data{QStringLiteral("/data/x")};
+    data.labelFiles = {{QStringLiteral("a"), QStringLiteral("/p.sfrproj.labels/a.nii.gz")},
+                       {QStringLiteral("b"), QStringLiteral("/p.sfrproj.labels/b.nii.gz")}};
+    const QJsonObject config = toRunConfig(s, data).value("data").toObject();
+    QCOMPARE(config.value("label_files").toObject(),
+             (QJsonObject{{"a", "/p.sfrproj.labels/a.nii.gz"}}));
+    QVERIFY(!toRunConfig(TrainingPanelSettings{}, data)
+                 .value("data")
+                 .toObject()
+                 .contains("label_files"));
+    QVERIFY(!toRunConfig(s, TrainingData{QStringLiteral("/data/x")})
+                 .value("data")
+                 .toObject()
+                 .contains("label_files"));
+
+    // The studio.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString folder = dir.filePath(QStringLiteral("data"));
+    QVERIFY(QDir().mkpath(folder));
+    Geometry g;
+    g.size = {12, 10, 8};
+    g.spacing = {0.8, 0.9, 1.5};
+    for (const char* id : {"case_a", "case_b", "case_c"}) {
+      sfr::ImageVolume image(g, 0.0f);
+      for (std::size_t v = 0; v < image.voxelCount(); ++v)
+        image.data()[v] = static_cast<float>(v % 17);
+      sfr::io::writeImage(image, sfr::test::toPath(folder) / (std::string(id) + ".nii.gz"));
+      if (id[5] != 'c') {
+        LabelVolume label(g, 0);
+        label.at(5, 5, 4) = 1;
+        sfr::io::writeLabel(label, sfr::test::toPath(folder) / (std::string(id) + "_label.nii.gz"));
+      }
+    }
+    MainWindow window;
+    window.setErrorDialogsEnabled(false);
+    TrainingController* controller = window.trainingController();
+    controller->worker()->setProgram(writeFakeWorker(dir), {QStringLiteral("run")});
+    controller->setRunsRoot(dir.filePath(QStringLiteral("runs")));
+    const QString projectFile = dir.filePath(QStringLiteral("p.sfrproj"));
+    QVERIFY(window.newProjectFromFolder(folder, projectFile));
+    ProjectModel* project = window.projectModel();
+    QCOMPARE(project->caseCount(), 3);
+    QCOMPARE(project->currentCaseIndex(), 0);
+    const int a = project->project().indexOf("case_a"), c = project->project().indexOf("case_c");
+    QCOMPARE(a, 0);
+
+    // case_c labelled from scratch earlier (the project's save path), case_a edited now.
+    LabelVolume drawn(g, 0);
+    drawn.at(2, 3, 4) = 1;
+    project->saveCaseLabel(c, drawn);
+    LabelEditingModel* editing = window.editingModel();
+    editing->setActiveEffect(LabelEditingModel::Brush);
+    QVERIFY(editing->press(SliceAxis::Axial, {8, 7, 2}));
+    editing->release(SliceAxis::Axial, {8, 7, 2});
+    editing->setActiveEffect(LabelEditingModel::kNavigate);
+    QVERIFY(project->labelEdited());
+    const std::vector<std::uint8_t> edited = window.model()->label()->voxels();
+
+    TrainingPanel* panel = window.trainingPanel();
+    QListWidget* cases = panel->caseList();
+    QCOMPARE(cases->count(), 3);
+    for (int i = 0; i < cases->count(); ++i) {
+      QCOMPARE(cases->item(i)->checkState(), Qt::Checked);  // all three are labelled now
+      if (cases->item(i)->text() == QLatin1String("case_b"))
+        cases->item(i)->setCheckState(Qt::Unchecked);
+    }
+    QTest::mouseClick(panel->startButton(), Qt::LeftButton);
+    const QString log = dir.filePath(QStringLiteral("requests.log"));
+    QTRY_VERIFY_WITH_TIMEOUT(!requestsOfType(log, QStringLiteral("start")).isEmpty(), 10000);
+
+    // The edit was saved into the label store before the run started, the choice kept.
+    const std::filesystem::path store = sfr::test::toPath(projectFile + QStringLiteral(".labels"));
+    QVERIFY(!project->labelEdited());
+    QVERIFY(project->caseAt(a).label == store / "case_a.nii.gz");
+    QVERIFY(sfr::io::readLabel(store / "case_a.nii.gz").voxels() == edited);
+    QCOMPARE(cases->findItems(QStringLiteral("case_b"), Qt::MatchExactly).value(0)->checkState(),
+             Qt::Unchecked);
+
+    const QJsonObject sent = requestsOfType(log, QStringLiteral("start")).first();
+    const QJsonObject sentData = sent.value("config").toObject().value("data").toObject();
+    QCOMPARE(sentData.value("folder").toString(), folder);
+    QCOMPARE(sentData.value("labelled_ids").toArray(), (QJsonArray{"case_a", "case_c"}));
+    const QJsonObject labelFiles = sentData.value("label_files").toObject();
+    QCOMPARE(labelFiles.keys(), (QStringList{"case_a", "case_c"}));
+    QVERIFY(sfr::test::toPath(labelFiles.value("case_a").toString()) == store / "case_a.nii.gz");
+    QVERIFY(sfr::test::toPath(labelFiles.value("case_c").toString()) == store / "case_c.nii.gz");
+    // The project's run record carries the same configuration.
+    QCOMPARE(project->project().runs.size(), std::size_t(1));
+    QCOMPARE(project->project().runs[0].config.at("data").at("label_files").size(), std::size_t(2));
+    controller->stop();
   }
 
   void devicesAndSamCheckpointChoice() {

@@ -1,19 +1,25 @@
 // The training half of the main window: the "Training" dock (TrainingPanel) on a
 // TrainingController (the supervised `sfr serve` worker and the run) and a LivePreviewModel whose
 // layer is drawn over the three slice views; status messages go to the status bar; with a
-// project open, the run trains on the project's folder with its labelled cases, each run is
-// recorded in the project and the confidence ranking marks the cases.
+// project open, the run trains on the project's folder with its labelled cases (the labels the
+// clinician edited or drew, saved in the project's label store, replace the dataset's:
+// `data.label_files`), each run is recorded in the project and the confidence ranking marks the
+// cases.
+#include <QApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QStatusBar>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "sfr/base/error.h"
 #include "sfr/ui/editing/label_editing_model.h"
 #include "sfr/ui/main_window.h"
 #include "sfr/ui/model/training_run_model.h"
+#include "sfr/ui/model/viewer_model.h"
 #include "sfr/ui/project/project_model.h"
 #include "sfr/ui/training/live_preview_model.h"
 #include "sfr/ui/training/training_controller.h"
@@ -28,6 +34,37 @@ namespace {
 nlohmann::json toNlohmann(const QJsonObject& o) {
   return nlohmann::json::parse(QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString(),
                                nullptr, false);
+}
+
+// Whether `path` lies in `folder` (lexically, no file access).
+bool isInside(const std::filesystem::path& path, const std::filesystem::path& folder) {
+  namespace fs = std::filesystem;
+  const fs::path relative = fs::absolute(path).lexically_normal().lexically_relative(
+      fs::absolute(folder).lexically_normal());
+  return !relative.empty() && *relative.begin() != "..";
+}
+
+// The open project's data: its folder and the label files of the cases whose label the studio
+// made: saved in the project's label store (ProjectModel::saveCaseLabel), or anywhere outside the
+// dataset folder. A label still in the dataset folder is the dataset's own and needs no override.
+TrainingData projectTrainingData(const ProjectModel& project) {
+  const Project& p = project.project();
+  TrainingData data{QString::fromStdString(p.source.string())};
+  for (int i = 0; i < project.caseCount(); ++i) {
+    const ProjectCase& c = p.cases[static_cast<std::size_t>(i)];
+    if (!c.label) continue;
+    if (isInside(*c.label, project.editedLabelPath(i).parent_path()) ||
+        !isInside(*c.label, p.source))
+      data.labelFiles.insert(QString::fromStdString(c.id),
+                             QString::fromStdString(c.label->string()));
+  }
+  return data;
+}
+
+QStringList caseIds(const Project& p) {
+  QStringList ids;
+  for (const ProjectCase& c : p.cases) ids << QString::fromStdString(c.id);
+  return ids;
 }
 
 }  // namespace
@@ -50,6 +87,31 @@ void MainWindow::setUpTraining() {
   // The worker starts when the panel is first shown (it lists the devices), or with a run.
   connect(trainingDock_, &QDockWidget::visibilityChanged, training_, [this](bool visible) {
     if (visible) training_->ensureWorker();
+  });
+  // Before a run: when the open case trains, its unsaved label edits are saved first (atomically,
+  // into the project's label store), so that the run reads what the clinician sees; the studio's
+  // labels of the training cases go to the run as data.label_files.
+  training_->setBeforeStart([this] {
+    if (!project_->isOpen()) return true;
+    const QStringList selected = training_->settings().labelledIds;
+    const int current = project_->currentCaseIndex();
+    if (project_->labelEdited() && current >= 0 && model_->label() &&
+        selected.contains(QString::fromStdString(project_->caseAt(current).id))) {
+      try {
+        QApplication::setOverrideCursor(Qt::WaitCursor);
+        project_->saveCaseLabel(current, *model_->label());
+        QApplication::restoreOverrideCursor();
+      } catch (const Error& e) {
+        QApplication::restoreOverrideCursor();
+        showProjectError(tr("Cannot Save Project"), QString::fromStdString(e.subject()),
+                         QString::fromStdString(e.problem()));
+        return false;
+      }
+      // The save re-listed the cases with the project's labelled ones: keep the user's choice.
+      trainingPanel_->setCases(caseIds(project_->project()), selected);
+    }
+    training_->setData(projectTrainingData(*project_));
+    return true;
   });
   connect(training_, &TrainingController::statusMessage, this,
           [this](const QString& message) { statusBar()->showMessage(message, 15000); });
@@ -102,7 +164,7 @@ void MainWindow::syncTrainingWithProject() {
     return;
   }
   const Project& p = project_->project();
-  training_->setData(TrainingData{QString::fromStdString(p.source.string())});
+  training_->setData(projectTrainingData(*project_));
   training_->setRunsRoot(project_->filePath() + QStringLiteral(".runs"));
   trainingPanel_->setDataDescription(
       QDir::toNativeSeparators(QString::fromStdString(p.source.string())));

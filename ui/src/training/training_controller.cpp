@@ -55,6 +55,7 @@ void TrainingController::ensureWorker() {
 
 bool TrainingController::start() {
   if (!run_->canStart()) return false;
+  if (beforeStart_ && !beforeStart_()) return false;
   const QDir root(runsRoot_);
   if (!root.mkpath(QStringLiteral("."))) {
     Q_EMIT statusMessage(tr("Cannot create the runs folder %1.").arg(runsRoot_));

@@ -141,6 +141,11 @@ QJsonObject toRunConfig(const TrainingPanelSettings& s, const TrainingData& data
     dataJson.insert(QStringLiteral("folder"), data.folder);
     if (!s.labelledIds.isEmpty())
       dataJson.insert(QStringLiteral("labelled_ids"), QJsonArray::fromStringList(s.labelledIds));
+    // The studio's own labels of the training cases replace the dataset's.
+    QJsonObject labelFiles;
+    for (const QString& id : s.labelledIds)
+      if (data.labelFiles.contains(id)) labelFiles.insert(id, data.labelFiles.value(id));
+    if (!labelFiles.isEmpty()) dataJson.insert(QStringLiteral("label_files"), labelFiles);
   }
   config.insert(QStringLiteral("data"), dataJson);
   config.insert(QStringLiteral("sam"),

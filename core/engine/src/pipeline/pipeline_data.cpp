@@ -1,6 +1,9 @@
 #include "pipeline_data.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "sfr/base/error.h"
@@ -43,17 +46,65 @@ PipelineData loadPhantoms(const PipelineDataSettings& d, ProgressSink& progress,
 }
 
 #ifdef SFR_HAVE_ITK
+// run.data.label_files: the labels that replace (or add to) the dataset's, by case id.
+class LabelOverrides {
+ public:
+  LabelOverrides(const PipelineDataSettings& d, const io::Dataset& dataset) {
+    std::set<std::string> ids;
+    for (const io::DatasetCase& c : dataset.cases) ids.insert(c.id);
+    for (const auto& [id, file] : d.label_files()) {
+      if (file.empty())
+        throw Error("run.data.label_files", "case '" + id + "' has an empty label file");
+      if (!ids.count(id))
+        throw Error(file, "is the label of case '" + id + "' in run.data.label_files, but " +
+                              d.folder() + " has no case '" + id + "'");
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(file, ec))
+        throw Error(file, "the label file of case '" + id +
+                              "' (run.data.label_files) does not exist or is not a file");
+      files_[id] = file;
+    }
+  }
+
+  bool has(const io::DatasetCase& c) const { return files_.count(c.id) > 0; }
+
+  // The label file the run uses for `c`: the override, else the dataset's (none: unlabelled).
+  std::optional<std::filesystem::path> labelOf(const io::DatasetCase& c) const {
+    const auto it = files_.find(c.id);
+    if (it != files_.end()) return it->second;
+    return c.label;
+  }
+
+  // io::readCase (same grid checked) of `c` with its label; a problem with an override names
+  // the case too.
+  io::VolumePair read(const io::DatasetCase& c) const {
+    const std::filesystem::path label = *labelOf(c);
+    try {
+      return io::readCase(c.image, label);
+    } catch (const Error& e) {
+      if (!has(c) || e.subject() != label.string()) throw;
+      throw Error(e.subject(), e.problem() + " (the label of case '" + c.id + "' against " +
+                                   c.image.string() + ", run.data.label_files)");
+    }
+  }
+
+ private:
+  std::map<std::string, std::filesystem::path> files_;
+};
+
 PipelineData loadFolder(const PipelineDataSettings& d, ProgressSink& progress,
                         const CancelToken& cancel) {
   const io::Dataset dataset = io::openDataset(d.folder());
+  const LabelOverrides overrides(d, dataset);
   PipelineData data;
   data.layout = dataset.layout;
 
   std::vector<const io::DatasetCase*> trainLabelled, trainUnlabelled, testLabelled;
   for (const io::DatasetCase& c : dataset.cases) {
+    const bool labelled = overrides.labelOf(c).has_value();
     if (c.split == "test") {
-      if (c.label) testLabelled.push_back(&c);
-    } else if (c.label) {
+      if (labelled) testLabelled.push_back(&c);
+    } else if (labelled) {
       trainLabelled.push_back(&c);
     } else {
       trainUnlabelled.push_back(&c);
@@ -92,7 +143,8 @@ PipelineData loadFolder(const PipelineDataSettings& d, ProgressSink& progress,
     }
     if (!wanted.empty())
       throw Error("run.data.labelled_ids",
-                  "'" + *wanted.begin() + "' is not a labelled case of " + d.folder());
+                  "'" + *wanted.begin() + "' is not a labelled case of " + d.folder() +
+                      " (a label for it can be given in run.data.label_files)");
   } else {
     for (const io::DatasetCase* c : trainLabelled)
       (static_cast<int>(labelled.size()) < d.labelled() ? labelled : rest).push_back(c);
@@ -113,30 +165,47 @@ PipelineData loadFolder(const PipelineDataSettings& d, ProgressSink& progress,
 
   const int64_t total = static_cast<int64_t>(labelled.size() + rest.size());
   int64_t done = 0, maxLabel = 1;
+  std::string maxLabelFile = d.folder();  // where the largest label value is
+  const auto noteLabels = [&](const LabelVolume& label, const std::filesystem::path& file) {
+    for (uint8_t v : label.voxels())
+      if (v > maxLabel) {
+        maxLabel = v;
+        maxLabelFile = file.string();
+      }
+  };
   for (const io::DatasetCase* c : labelled) {
     cancel.throwIfCancelled();
-    io::VolumePair pair = io::readCase(c->image, *c->label);
+    io::VolumePair pair = overrides.read(*c);
     if (d.normalize() == "zscore") zScoreInPlace(pair.image);
-    for (uint8_t v : pair.label.voxels()) maxLabel = std::max<int64_t>(maxLabel, v);
-    data.labelled.push_back({c->id, toTensor(pair.image), toTensor(pair.label)});
+    const std::filesystem::path labelFile = *overrides.labelOf(*c);
+    noteLabels(pair.label, labelFile);
+    data.labelled.push_back({c->id, toTensor(pair.image), toTensor(pair.label), labelFile});
     progress.report({"load", ++done, total, c->id});
   }
   for (const io::DatasetCase* c : rest) {
     cancel.throwIfCancelled();
-    ImageVolume image = io::readImage(c->image);
+    // An override of a case that ends up unlabelled is still checked (read with its image).
+    ImageVolume image = overrides.has(*c) ? overrides.read(*c).image : io::readImage(c->image);
     if (d.normalize() == "zscore") zScoreInPlace(image);
     data.unlabelled.push_back({c->id, toTensor(image), {}});
     progress.report({"load", ++done, total, c->id});
   }
-  for (const io::DatasetCase* c : test) data.test.push_back({c->id, c->image, *c->label, -1});
+  for (const io::DatasetCase* c : test) {
+    // Held-out cases are read when scored, after training: check their overrides now.
+    if (overrides.has(*c)) {
+      cancel.throwIfCancelled();
+      overrides.read(*c);
+    }
+    data.test.push_back({c->id, c->image, *overrides.labelOf(*c), -1});
+  }
   // The dataset's label names are authoritative (a class may be absent from the few labelled
   // cases); otherwise the labelled cases say how many classes there are.
   data.classes = dataset.labelNames.size() >= 2 ? static_cast<int64_t>(dataset.labelNames.size())
                                                 : maxLabel + 1;
   if (maxLabel >= data.classes)
-    throw Error(d.folder(), "a labelled case holds label " + std::to_string(maxLabel) +
-                                " but the dataset names only " + std::to_string(data.classes) +
-                                " classes");
+    throw Error(maxLabelFile, "a labelled case holds label " + std::to_string(maxLabel) +
+                                  " but the dataset (" + d.folder() + ") names only " +
+                                  std::to_string(data.classes) + " classes");
   return data;
 }
 #endif

@@ -19,11 +19,14 @@ struct TrainingCase {
   std::string id;
   torch::Tensor image;  ///< [X, Y, Z] float32, normalised
   torch::Tensor label;  ///< [X, Y, Z] uint8; undefined for unlabelled cases
+  /// Folder datasets: the label file read (the dataset's, or run.data.label_files' override);
+  /// empty for phantoms and unlabelled cases.
+  std::filesystem::path labelFile = {};
 };
 
 struct HeldOutCase {
   std::string id;
-  std::filesystem::path image, label;  ///< folder datasets
+  std::filesystem::path image, label;  ///< folder datasets (label: run.data.label_files' first)
   int phantomIndex = -1;               ///< phantom datasets
 };
 
@@ -34,7 +37,10 @@ struct PipelineData {
   std::vector<HeldOutCase> test;
 };
 
-/// Lists and reads the run's volumes. Throws sfr::Error naming the dataset file or the setting.
+/// Lists and reads the run's volumes. A case in settings.label_files() takes that label file
+/// instead of the dataset's (and is labelled even when the dataset has none); each such file is
+/// read and checked against its image here, before any training. Throws sfr::Error naming the
+/// dataset file or the setting.
 PipelineData loadPipelineData(const PipelineDataSettings& settings, ProgressSink& progress,
                               const CancelToken& cancel);
 

@@ -12,6 +12,7 @@
 #include <QObject>
 #include <QString>
 #include <QVector>
+#include <functional>
 
 #include "sfr/ui/model/training_run_model.h"
 #include "sfr/ui/training/training_settings.h"
@@ -42,6 +43,10 @@ class TrainingController : public QObject {
   void setConfigOverrides(const QJsonObject& overrides) { overrides_ = overrides; }
   /// The configuration the next start() sends.
   QJsonObject runConfig() const { return toRunConfig(settings_, data_, overrides_); }
+  /// Called by start() before anything else, e.g. to save label edits and set data() (the
+  /// studio: the project's label files); returning false cancels the start (the hook has told
+  /// the user why).
+  void setBeforeStart(std::function<bool()> hook) { beforeStart_ = std::move(hook); }
 
   /// Folder that holds the run folders (run-<date>-<time>); created on start.
   const QString& runsRoot() const { return runsRoot_; }
@@ -100,6 +105,7 @@ class TrainingController : public QObject {
   TrainingPanelSettings settings_;
   TrainingData data_;
   QJsonObject overrides_;
+  std::function<bool()> beforeStart_;
   QString runsRoot_;
   QList<RunHistoryEntry> history_;
   QList<ComputeDevice> devices_;

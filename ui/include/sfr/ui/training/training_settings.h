@@ -8,6 +8,7 @@
 #include <QDateTime>
 #include <QJsonObject>
 #include <QList>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 
@@ -40,11 +41,16 @@ struct TrainingPanelSettings {
 struct TrainingData {
   /// A dataset folder (MSD, LA, plain) the worker reads; empty = the built-in phantoms (the demo).
   QString folder;
+  /// Case id -> label file that replaces the dataset's label (the labels edited or drawn in the
+  /// studio, saved in the project's label store). Only the cases among the settings' labelled
+  /// ids go into the run (`data.label_files`).
+  QMap<QString, QString> labelFiles = {};
 };
 
 /// The `start` request's configuration: preset, method, device, data (phantoms or the folder with
-/// the labelled ids), SAM (checkpoint or "" = random initialisation), SFR+ with τ, iterations
-/// when set; `overrides` (an object of the same shape) is merged over it key by key, recursively.
+/// the labelled ids and, for those of them in `data.labelFiles`, `label_files`), SAM (checkpoint
+/// or "" = random initialisation), SFR+ with τ, iterations when set; `overrides` (an object of
+/// the same shape) is merged over it key by key, recursively.
 QJsonObject toRunConfig(const TrainingPanelSettings& settings, const TrainingData& data,
                         const QJsonObject& overrides = {});
 

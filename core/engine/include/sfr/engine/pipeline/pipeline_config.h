@@ -11,6 +11,7 @@
 //    "sam": {"enabled": true}, "sfr_plus": {"enabled": true, "tau": 0.985, "rounds": 1}}
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@
 
 namespace sfr::engine {
 
+/// Case id -> label file (PipelineDataSettings::label_files).
+using LabelFiles = std::map<std::string, std::string>;
+
 /// Which volumes train, which only feed the unlabelled stream and which are held out.
 struct PipelineDataSettings {
   /// "phantom" (the built-in synthetic left atria, core/base) or "folder" (an MSD, LA or plain
@@ -35,6 +39,12 @@ struct PipelineDataSettings {
   TORCH_ARG(int, labelled) = 2;
   /// ...unless these case ids are given (`--labeled-list`), which then are the labelled set.
   TORCH_ARG(std::vector<std::string>, labelled_ids);
+  /// Folder datasets: case id -> label file used instead of the dataset's label (the labels a
+  /// clinician edited or drew in the studio). A case named here counts as labelled even when the
+  /// dataset has no label for it. The file must lie on the case image's grid; an unknown case id,
+  /// a missing or unreadable file or another grid is an sfr::Error naming the file and the case.
+  /// Written to JSON only when not empty (run folders of older runs still resume).
+  TORCH_ARG(LabelFiles, label_files);
   /// Training cases after the labelled ones whose labels are ignored; -1 = every remaining one.
   TORCH_ARG(int, unlabelled) = -1;
   /// Held-out cases scored after training: labelled cases of the dataset's test split first, then

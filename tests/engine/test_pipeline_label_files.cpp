@@ -1,0 +1,229 @@
+// run.data.label_files (issue 5 of the studio): the labels a clinician edited or drew replace the
+// dataset's. JSON round trip, the override really read for a labelled case (also for a case the
+// dataset has no label for, and for a held-out one), and one sfr::Error naming the file and the
+// case for an unknown case, a missing file, an unreadable file and a label on another grid. The
+// dataset is a tiny plain folder written by the test.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <torch/torch.h>
+#include <nlohmann/json.hpp>
+
+#include "pipeline/pipeline_data.h"  // private to sfr_engine (core/engine/src)
+#include "sfr/base/error.h"
+#include "sfr/base/progress.h"
+#include "sfr/engine/pipeline/pipeline_config.h"
+#include "sfr/engine/volume_tensor.h"
+#include "test_checkpoint_python.h"
+#ifdef SFR_HAVE_ITK
+#include "sfr/io/image_io.h"
+#endif
+
+namespace fs = std::filesystem;
+using namespace sfr::engine;
+using nlohmann::json;
+using sfr::test::TempDir;
+
+namespace {
+
+PipelineConfig parse(const json& j) {
+  PipelineConfig c;
+  from_json(j, c);
+  return c;
+}
+
+// The message of the sfr::Error `f` throws ("" when it throws none).
+template <class F>
+std::string errorOf(F&& f) {
+  try {
+    f();
+  } catch (const sfr::Error& e) {
+    return e.what();
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST(PipelineLabelFiles, JsonRoundTripAndValidation) {
+  PipelineConfig c;
+  c.data().source("folder").folder("/data/hippocampus").labelled_ids({"hippocampus_001"});
+  c.data().label_files({{"hippocampus_001", "/project.sfrproj.labels/hippocampus_001.nii.gz"},
+                        {"hippocampus_007", "/elsewhere/x.nii.gz"}});
+  const json j = c;
+  EXPECT_EQ(j.at("data").at("label_files"),
+            json({{"hippocampus_001", "/project.sfrproj.labels/hippocampus_001.nii.gz"},
+                  {"hippocampus_007", "/elsewhere/x.nii.gz"}}));
+  const PipelineConfig back = parse(j);
+  EXPECT_EQ(back.data().label_files(), c.data().label_files());
+  EXPECT_EQ(json(back), j);
+  // Read from a run file; empty = absent (older run folders keep their config.json).
+  EXPECT_EQ(parse({{"data", {{"label_files", {{"a", "/a.nii.gz"}}}}}}).data().label_files(),
+            (LabelFiles{{"a", "/a.nii.gz"}}));
+  EXPECT_TRUE(PipelineConfig().data().label_files().empty());
+  EXPECT_FALSE(json(PipelineConfig()).at("data").contains("label_files"));
+  // A wrong type names the key.
+  EXPECT_NE(errorOf([] {
+              parse({{"data", {{"label_files", json::array({"/a.nii.gz"})}}}});
+            }).find("run.data.label_files"),
+            std::string::npos);
+  EXPECT_NE(errorOf([] {
+              parse({{"data", {{"label_files", {{"a", 3}}}}}});
+            }).find("run.data.label_files"),
+            std::string::npos);
+  // Phantoms have no label files; an empty path is refused before any reading.
+  PipelineConfig phantom;
+  phantom.data().label_files({{"phantom_000", "/x.nii.gz"}});
+  EXPECT_NE(errorOf([&] { phantom.validate(); }).find("run.data.label_files"), std::string::npos);
+  PipelineConfig empty;
+  empty.data().label_files({{"a", ""}});
+  EXPECT_NE(errorOf([&] { empty.validate(); }).find("run.data.label_files.a"), std::string::npos);
+}
+
+#ifdef SFR_HAVE_ITK
+
+namespace {
+
+sfr::Geometry grid() {
+  sfr::Geometry g;
+  g.size = {10, 8, 6};
+  g.spacing = {0.8, 0.9, 1.5};
+  g.origin = {-3.0, 2.0, 5.0};
+  return g;
+}
+
+// A label map on `g`: a box of value 1 whose corner depends on `seed`.
+sfr::LabelVolume box(const sfr::Geometry& g, std::size_t seed) {
+  sfr::LabelVolume label(g, 0);
+  for (std::size_t k = 1; k < 4; ++k)
+    for (std::size_t j = 1 + seed % 3; j < 5 + seed % 3; ++j)
+      for (std::size_t i = seed % 4; i < 4 + seed % 4; ++i) label.at(i, j, k) = 1;
+  return label;
+}
+
+// A plain dataset folder: case_a and case_b with labels, case_c without; edited labels outside it.
+class LabelFilesData : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(data());
+    fs::create_directories(edits());
+    const sfr::Geometry g = grid();
+    for (int n = 0; n < 3; ++n) {
+      sfr::ImageVolume image(g, 0.0f);
+      for (std::size_t v = 0; v < image.voxelCount(); ++v)
+        image.data()[v] = static_cast<float>((v * 7 + static_cast<std::size_t>(n) * 13) % 31);
+      const std::string id = std::string("case_") + static_cast<char>('a' + n);
+      sfr::io::writeImage(image, data() / (id + ".nii.gz"));
+      if (n < 2) sfr::io::writeLabel(box(g, n), data() / (id + "_label.nii.gz"));
+    }
+    sfr::io::writeLabel(box(g, 5), edits() / "case_a.nii.gz");  // the clinician's edit
+    sfr::io::writeLabel(box(g, 6), edits() / "case_c.nii.gz");  // drawn from scratch
+  }
+
+  fs::path data() const { return dir_ / "data"; }
+  fs::path edits() const { return dir_ / "project.sfrproj.labels"; }
+
+  PipelineDataSettings settings() const {
+    PipelineDataSettings d;
+    d.source("folder").folder(data().string()).normalize("none");
+    return d;
+  }
+
+  internal::PipelineData load(const PipelineDataSettings& d) const {
+    sfr::NullProgress progress;
+    sfr::CancelToken cancel;
+    return internal::loadPipelineData(d, progress, cancel);
+  }
+
+  TempDir dir_;
+};
+
+}  // namespace
+
+TEST_F(LabelFilesData, TheOverrideIsTheLabelThatTrains) {
+  const sfr::Geometry g = grid();
+  // Without overrides: a and b are labelled, c is not (and cannot be named as labelled).
+  internal::PipelineData plain = load(settings().labelled_ids({"case_a"}));
+  ASSERT_EQ(plain.labelled.size(), 1u);
+  EXPECT_TRUE(torch::equal(plain.labelled[0].label, toTensor(box(g, 0))));
+  EXPECT_EQ(plain.labelled[0].labelFile, data() / "case_a_label.nii.gz");
+  EXPECT_NE(errorOf([&] { load(settings().labelled_ids({"case_c"})); }).find("case_c"),
+            std::string::npos);
+
+  // With them: a's edit replaces its dataset label, c (no dataset label) is labelled too; the
+  // order of labelled_ids stays the dataset's, b (not named) feeds the unlabelled stream.
+  PipelineDataSettings d = settings().labelled_ids({"case_c", "case_a"});
+  d.label_files({{"case_a", (edits() / "case_a.nii.gz").string()},
+                 {"case_c", (edits() / "case_c.nii.gz").string()}});
+  internal::PipelineData data = load(d);
+  ASSERT_EQ(data.labelled.size(), 2u);
+  EXPECT_EQ(data.labelled[0].id, "case_a");
+  EXPECT_EQ(data.labelled[1].id, "case_c");
+  EXPECT_TRUE(torch::equal(data.labelled[0].label, toTensor(box(g, 5))));
+  EXPECT_FALSE(torch::equal(data.labelled[0].label, toTensor(box(g, 0))));
+  EXPECT_TRUE(torch::equal(data.labelled[1].label, toTensor(box(g, 6))));
+  EXPECT_EQ(data.labelled[0].labelFile, edits() / "case_a.nii.gz");
+  EXPECT_EQ(data.labelled[1].labelFile, edits() / "case_c.nii.gz");
+  ASSERT_EQ(data.unlabelled.size(), 1u);
+  EXPECT_EQ(data.unlabelled[0].id, "case_b");
+  EXPECT_FALSE(data.unlabelled[0].label.defined());
+  EXPECT_EQ(data.classes, 2);
+
+  // The first N labelled cases: c counts as labelled; a held-out case is scored on its override.
+  PipelineDataSettings firstTwo = settings().labelled(2).test(1);
+  firstTwo.label_files(d.label_files());
+  internal::PipelineData held = load(firstTwo);
+  ASSERT_EQ(held.labelled.size(), 2u);
+  EXPECT_EQ(held.labelled[0].id, "case_a");
+  EXPECT_TRUE(torch::equal(held.labelled[0].label, toTensor(box(g, 5))));
+  EXPECT_EQ(held.labelled[1].id, "case_b");
+  ASSERT_EQ(held.test.size(), 1u);
+  EXPECT_EQ(held.test[0].id, "case_c");
+  EXPECT_EQ(held.test[0].label, edits() / "case_c.nii.gz");
+  const internal::HeldOutVolumes volumes = internal::readHeldOut(firstTwo, held.test[0]);
+  EXPECT_EQ(volumes.label.voxels(), box(g, 6).voxels());
+}
+
+TEST_F(LabelFilesData, EveryBadLabelFileIsOneErrorNamingTheFileAndTheCase) {
+  const auto expectError = [&](const std::string& id, const fs::path& file,
+                               const std::string& problem) {
+    PipelineDataSettings d = settings().labelled_ids({"case_a"});
+    d.label_files({{id, file.string()}});
+    const std::string message = errorOf([&] { load(d); });
+    EXPECT_NE(message.find(file.string()), std::string::npos) << message;
+    EXPECT_NE(message.find("'" + id + "'"), std::string::npos) << message;
+    EXPECT_NE(message.find(problem), std::string::npos) << message;
+  };
+  // A case the dataset does not have.
+  expectError("case_z", edits() / "case_a.nii.gz", "has no case 'case_z'");
+  // A file that is not there.
+  expectError("case_a", edits() / "missing.nii.gz", "does not exist");
+  // A file that is not a readable label map.
+  { std::ofstream(edits() / "garbage.nii.gz") << "not a NIfTI file"; }
+  expectError("case_a", edits() / "garbage.nii.gz", "run.data.label_files");
+  // Another grid: size, spacing, origin, direction, each on its own.
+  sfr::Geometry size = grid(), spacing = grid(), origin = grid(), direction = grid();
+  size.size = {10, 8, 5};
+  spacing.spacing = {0.8, 0.9, 2.0};
+  origin.origin = {-3.0, 2.0, 7.0};
+  direction.direction = {-1, 0, 0, 0, -1, 0, 0, 0, 1};
+  int n = 0;
+  for (const sfr::Geometry& g : {size, spacing, origin, direction}) {
+    const fs::path file = edits() / ("other_grid_" + std::to_string(n++) + ".nii.gz");
+    sfr::io::writeLabel(sfr::LabelVolume(g, 0), file);
+    expectError("case_a", file, "run.data.label_files");
+    // Also when the case would only feed the unlabelled stream or is held out: checked up front.
+    PipelineDataSettings unused = settings().labelled_ids({"case_b"});
+    unused.label_files({{"case_a", file.string()}});
+    EXPECT_NE(errorOf([&] { load(unused); }).find(file.string()), std::string::npos);
+    PipelineDataSettings heldOut = settings().labelled_ids({"case_b"}).test(1);
+    heldOut.label_files({{"case_c", file.string()}});
+    EXPECT_NE(errorOf([&] { load(heldOut); }).find(file.string()), std::string::npos);
+  }
+}
+
+#endif  // SFR_HAVE_ITK
