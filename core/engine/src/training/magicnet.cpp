@@ -158,7 +158,7 @@ torch::Tensor MagicNetMethod::computeLoss(const TrainingBatch& batch, StepResult
 
   // SAM pseudo-labels first: a failing labeler then leaves the networks untouched.
   const torch::Tensor unlabelled = batch.unlabelledImages();
-  const torch::Tensor pseudo = pseudoLabelsFor(unlabelled);
+  const torch::Tensor pseudo = pseudoLabelsFor(batch);
 
   // 1. The plain prediction.
   const torch::Tensor outputs = student_->forward(x).first;

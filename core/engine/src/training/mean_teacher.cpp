@@ -17,7 +17,7 @@ torch::Tensor MeanTeacherMethod::computeLoss(const TrainingBatch& batch, StepRes
   const int64_t bl = batch.labelledCount();
   const torch::Tensor& x = batch.images;
   // Pseudo-labels first: a failing labeler then leaves the networks untouched.
-  const torch::Tensor pseudo = pseudoLabelsFor(batch.unlabelledImages());
+  const torch::Tensor pseudo = pseudoLabelsFor(batch);
   const torch::Tensor logits = student()->forward(x).logits;
   torch::Tensor teacherLogits;
   {

@@ -33,7 +33,7 @@ torch::Tensor SelfTrainingMethod::computeLoss(const TrainingBatch& batch, StepRe
   const int64_t bl = batch.labelledCount();
   // Pseudo-labels first: a failing labeler then leaves the network untouched.
   const torch::Tensor pseudo =
-      batch.unlabelledCount() > 0 ? pseudoLabelsFor(batch.unlabelledImages()) : torch::Tensor();
+      batch.unlabelledCount() > 0 ? pseudoLabelsFor(batch) : torch::Tensor();
   const torch::Tensor logits = student()->forward(batch.images).logits;
   const torch::Tensor supervised = halfCeHalfDice(logits.slice(0, 0, bl), batch.labels);
   result.losses.push_back({"supervised", supervised.item<double>()});

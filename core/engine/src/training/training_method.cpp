@@ -175,15 +175,50 @@ void TrainingMethod::setPseudoLabeler(std::shared_ptr<PseudoLabeler> labeler) {
   labeler_ = std::move(labeler);
 }
 
-torch::Tensor TrainingMethod::pseudoLabelsFor(const torch::Tensor& unlabelledCrops) {
+torch::Tensor TrainingMethod::pseudoLabelsFor(const TrainingBatch& batch) {
   if (!labeler_) return {};
+  const torch::Tensor crops = batch.unlabelledImages();  // [B_u, 1, X, Y, Z]
+  const int64_t bl = batch.labelledCount();
+  const bool undo = settings_.pseudo_labels().undo_rot_flip() && !batch.orientations.empty();
+  if (undo && batch.orientations.size() != static_cast<std::size_t>(batch.images.size(0)))
+    throw Error("training batch", "has " + std::to_string(batch.orientations.size()) +
+                                      " orientations for " + std::to_string(batch.images.size(0)) +
+                                      " crops");
+  const auto orientation = [&](int64_t i) { return batch.orientations[bl + i]; };
   torch::Tensor labels;
   {
     torch::NoGradGuard noGrad;
-    labels = labeler_->pseudoLabels(unlabelledCrops);
+    if (!undo) {
+      labels = labeler_->pseudoLabels(crops);
+    } else {
+      // Crops whose undone shapes agree (always, for square x-y crops) go to SAM together.
+      std::vector<torch::Tensor> canonical;
+      bool sameShape = true;
+      for (int64_t i = 0; i < crops.size(0); ++i) {
+        canonical.push_back(undoRotFlip(crops[i], orientation(i), 1));
+        sameShape = sameShape && canonical[i].sizes() == canonical[0].sizes();
+      }
+      std::vector<torch::Tensor> perCrop;
+      if (sameShape) {
+        const torch::Tensor all = labeler_->pseudoLabels(torch::stack(canonical));
+        for (int64_t i = 0; i < all.size(0); ++i) perCrop.push_back(all[i]);
+      } else {
+        for (const torch::Tensor& c : canonical)
+          perCrop.push_back(labeler_->pseudoLabels(c.unsqueeze(0))[0]);
+      }
+      std::vector<torch::Tensor> turned;
+      for (int64_t i = 0; i < crops.size(0); ++i) {
+        if (!perCrop[i].defined() || perCrop[i].dim() != 3)
+          throw Error("pseudo-labeler", "expected integer labels [X, Y, Z] per crop, got " +
+                                            (perCrop[i].defined() ? c10::str(perCrop[i].sizes())
+                                                                  : std::string("nothing")));
+        turned.push_back(applyRotFlip(perCrop[i], orientation(i)));
+      }
+      labels = torch::stack(turned);
+    }
   }
-  std::vector<int64_t> expected{unlabelledCrops.size(0)};
-  for (int64_t d = 2; d < unlabelledCrops.dim(); ++d) expected.push_back(unlabelledCrops.size(d));
+  std::vector<int64_t> expected{crops.size(0)};
+  for (int64_t d = 2; d < crops.dim(); ++d) expected.push_back(crops.size(d));
   if (!labels.defined() || labels.sizes() != c10::IntArrayRef(expected) ||
       labels.is_floating_point())
     throw Error(
@@ -220,6 +255,7 @@ StepResult TrainingMethod::step(const TrainingBatch& input) {
   batch.images = input.images.to(device_, torch::kFloat);
   batch.labels = input.labels.to(device_, torch::kLong);
   batch.indices = input.indices;
+  batch.orientations = input.orientations;
 
   StepResult result;
   result.learning_rate = learningRate();

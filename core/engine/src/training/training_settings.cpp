@@ -128,12 +128,13 @@ void from_json(const nlohmann::json& j, TeacherSettings& s) {
 }
 
 void to_json(nlohmann::json& j, const PseudoLabelSettings& s) {
-  j = {{"lambda_pseudo", s.lambda_pseudo()}};
+  j = {{"lambda_pseudo", s.lambda_pseudo()}, {"undo_rot_flip", s.undo_rot_flip()}};
 }
 
 void from_json(const nlohmann::json& j, PseudoLabelSettings& s) {
   KeyReader r(j, "training.pseudo_labels");
   r.read("lambda_pseudo", s.lambda_pseudo());
+  r.read("undo_rot_flip", s.undo_rot_flip());
   r.finish();
 }
 

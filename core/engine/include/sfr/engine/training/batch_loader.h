@@ -36,7 +36,7 @@ class TwoStreamBatchLoader {
   void restoreState(const nlohmann::json& state);
 
  private:
-  CropPair transform(const CropPair& item, std::mt19937_64& rng) const;
+  CropPair transform(const CropPair& item, std::mt19937_64& rng, RotFlip& orientation) const;
 
   std::vector<CropPair> labelled_;
   std::vector<CropPair> unlabelled_;  ///< label: zeros (uint8), carried only through the transform

@@ -5,12 +5,17 @@
 
 #include <torch/torch.h>
 
+#include "sfr/engine/augment.h"
+
 namespace sfr::engine {
 
 struct TrainingBatch {
   torch::Tensor images;          ///< [B_l + B_u, 1, X, Y, Z] float: labelled crops first
   torch::Tensor labels;          ///< [B_l, X, Y, Z] int64: ground truth of the labelled crops
   std::vector<int64_t> indices;  ///< dataset index of every crop (for logs); may be empty
+  /// The RandomRotFlip every crop went through (identity without one); may be empty. Lets the
+  /// pseudo-labeler see the crops in the orientation SAM was fine-tuned in.
+  std::vector<RotFlip> orientations;
 
   int64_t labelledCount() const { return labels.defined() ? labels.size(0) : 0; }
   int64_t unlabelledCount() const {

@@ -172,9 +172,10 @@ class TrainingMethod {
   virtual nlohmann::json methodState() const { return nlohmann::json::object(); }
   virtual void restoreMethodState(const nlohmann::json& /*state*/) {}
 
-  /// The labeler's labels for `unlabelledCrops` as int64 on the device (validated shape), or an
-  /// undefined tensor when no labeler is set.
-  torch::Tensor pseudoLabelsFor(const torch::Tensor& unlabelledCrops);
+  /// The labeler's labels for the batch's unlabelled crops as int64 on the device (validated
+  /// shape), or an undefined tensor when no labeler is set. With pseudo_labels.undo_rot_flip the
+  /// labeler sees each crop with its RandomRotFlip undone, and its labels are turned back.
+  torch::Tensor pseudoLabelsFor(const TrainingBatch& batch);
 
  private:
   TrainingSettings settings_;

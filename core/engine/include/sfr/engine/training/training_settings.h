@@ -81,6 +81,10 @@ struct TeacherSettings {
 /// (the released code has no weight: 1).
 struct PseudoLabelSettings {
   TORCH_ARG(double, lambda_pseudo) = 1.0;
+  /// SAM labels each unlabelled crop with the batch's RandomRotFlip undone and the labels turned
+  /// back (ours). Released: false, SAM sees the crop as augmented, which needs a SAM fine-tuned
+  /// with the same 3D rot/flip; the pipeline sets it when fine-tuning drew none (cpu / mobile).
+  TORCH_ARG(bool, undo_rot_flip) = false;
 };
 
 /// AC-MT entropy selection (§5.5): tau(iter) = entropy_threshold + (entropy_threshold_max -
