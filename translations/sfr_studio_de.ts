@@ -524,7 +524,7 @@
         <translation>der Vorschauordner %1 kann nicht angelegt werden</translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+119"/>
         <source>the prediction is not on the visible image&apos;s grid</source>
         <translation>die Vorhersage liegt nicht auf dem Gitter des sichtbaren Bildes</translation>
     </message>
@@ -673,7 +673,7 @@
         <translation>%1 + %2 - SFR Studio</translation>
     </message>
     <message>
-        <location filename="../ui/src/main_window_project.cpp" line="+68"/>
+        <location filename="../ui/src/main_window_project.cpp" line="+70"/>
         <source>Autosave failed: %1</source>
         <translation>Automatisches Speichern fehlgeschlagen: %1</translation>
     </message>
@@ -754,6 +754,7 @@
     </message>
     <message>
         <location line="+23"/>
+        <location filename="../ui/src/main_window_training.cpp" line="+120"/>
         <source>Cannot Save Project</source>
         <translation>Projekt kann nicht gespeichert werden</translation>
     </message>
@@ -778,7 +779,7 @@
         <translation>Vor dem Fortfahren speichern?</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+70"/>
         <source>Recover Unsaved Changes</source>
         <translation>Nicht gespeicherte Änderungen wiederherstellen</translation>
     </message>
@@ -879,20 +880,28 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/src/main_window_training.cpp" line="+39"/>
+        <location filename="../ui/src/main_window_training.cpp" line="-33"/>
         <source>Training</source>
         <translation>Training</translation>
     </message>
     <message numerus="yes">
-        <location line="+47"/>
+        <location line="+81"/>
         <source>Ranked %n case(s) by confidence; %1 under %2 to review.</source>
         <translation>
             <numerusform>%n Fall nach Konfidenz geordnet; %1 unter %2 zu prüfen.</numerusform>
             <numerusform>%n Fälle nach Konfidenz geordnet; %1 unter %2 zu prüfen.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location line="+9"/>
+        <source>Ranked %n case(s) by confidence; %1 under %2 to review; %3 new prediction(s) in the project.</source>
+        <translation>
+            <numerusform>%n Fall nach Konfidenz geordnet; %1 unter %2 zu prüfen; %3 neue Vorhersage(n) im Projekt.</numerusform>
+            <numerusform>%n Fälle nach Konfidenz geordnet; %1 unter %2 zu prüfen; %3 neue Vorhersage(n) im Projekt.</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>demo phantoms (built in)</source>
         <translation>Demo-Phantome (eingebaut)</translation>
     </message>
@@ -963,7 +972,7 @@
 <context>
     <name>sfr::ui::MosaicView</name>
     <message>
-        <location filename="../ui/src/views/mosaic_view.cpp" line="+18"/>
+        <location filename="../ui/src/views/mosaic_view.cpp" line="+19"/>
         <source>The crop around the cursor stitched the way SAM sees it; click a tile to go to that slice</source>
         <translation>Der Ausschnitt um den Cursor, so zusammengesetzt, wie SAM ihn sieht; ein Klick auf eine Kachel springt zu dieser Schicht</translation>
     </message>
@@ -1186,7 +1195,7 @@
 <context>
     <name>sfr::ui::TrainingController</name>
     <message>
-        <location filename="../ui/src/training/training_controller.cpp" line="+60"/>
+        <location filename="../ui/src/training/training_controller.cpp" line="+61"/>
         <source>Cannot create the runs folder %1.</source>
         <translation>Der Ordner für Läufe %1 kann nicht angelegt werden.</translation>
     </message>
@@ -1254,7 +1263,7 @@
         <translation>keiner: zufällige Initialisierung</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Browse...</source>
         <translation>Durchsuchen...</translation>
     </message>
@@ -1337,6 +1346,16 @@
         <location line="+1"/>
         <source>Labelled cases:</source>
         <translation>Gelabelte Fälle:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A labelled case held out from training: the run plots the current model&apos;s Dice on it (validation curve) and scores it at the end</source>
+        <translation>Ein gelabelter Fall, der nicht trainiert: Der Lauf zeichnet den Dice des aktuellen Modells auf ihm (Validierungskurve) und bewertet ihn am Ende</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Validate on:</source>
+        <translation>Validieren mit:</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1444,7 +1463,7 @@
         <translation>Die aufgelöste Konfiguration des gewählten Laufs</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+102"/>
         <source>built-in phantoms (the first 2 are labelled)</source>
         <translation>eingebaute Phantome (die ersten 2 sind gelabelt)</translation>
     </message>
@@ -1454,7 +1473,12 @@
         <translation>Demo-Phantome</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+4"/>
+        <source>none</source>
+        <translation>keiner</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>No SAM weights: SAM starts from random weights (the run says so)</source>
         <translation>Keine SAM-Gewichte: SAM beginnt mit zufälligen Gewichten (der Lauf vermerkt das)</translation>
     </message>
@@ -1474,7 +1498,7 @@
         <translation>SAM-Checkpoints (*.pth *.pt);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+58"/>
         <source>idle</source>
         <translation>bereit</translation>
     </message>
@@ -1578,7 +1602,7 @@
 <context>
     <name>sfr::ui::TrainingSettings</name>
     <message numerus="yes">
-        <location filename="../ui/src/training/training_settings.cpp" line="+182"/>
+        <location filename="../ui/src/training/training_settings.cpp" line="+200"/>
         <source>CPU (%n cores)</source>
         <translation>
             <numerusform>CPU (%n Kern)</numerusform>

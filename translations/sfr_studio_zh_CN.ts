@@ -524,7 +524,7 @@
         <translation>无法创建预览文件夹 %1</translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+119"/>
         <source>the prediction is not on the visible image&apos;s grid</source>
         <translation>预测结果与当前图像的网格不一致</translation>
     </message>
@@ -673,7 +673,7 @@
         <translation>%1 + %2 - SFR Studio</translation>
     </message>
     <message>
-        <location filename="../ui/src/main_window_project.cpp" line="+68"/>
+        <location filename="../ui/src/main_window_project.cpp" line="+70"/>
         <source>Autosave failed: %1</source>
         <translation>自动保存失败：%1</translation>
     </message>
@@ -754,6 +754,7 @@
     </message>
     <message>
         <location line="+23"/>
+        <location filename="../ui/src/main_window_training.cpp" line="+120"/>
         <source>Cannot Save Project</source>
         <translation>无法保存项目</translation>
     </message>
@@ -778,7 +779,7 @@
         <translation>继续之前是否保存？</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+70"/>
         <source>Recover Unsaved Changes</source>
         <translation>恢复未保存的更改</translation>
     </message>
@@ -877,19 +878,26 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/src/main_window_training.cpp" line="+39"/>
+        <location filename="../ui/src/main_window_training.cpp" line="-33"/>
         <source>Training</source>
         <translation>训练</translation>
     </message>
     <message numerus="yes">
-        <location line="+47"/>
+        <location line="+81"/>
         <source>Ranked %n case(s) by confidence; %1 under %2 to review.</source>
         <translation>
             <numerusform>已按置信度对 %n 个病例排序；%1 个低于 %2，需要复核。</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location line="+9"/>
+        <source>Ranked %n case(s) by confidence; %1 under %2 to review; %3 new prediction(s) in the project.</source>
+        <translation>
+            <numerusform>已按置信度对 %n 个病例排序；%1 个低于 %2，需要复核；项目中新增 %3 个预测。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>demo phantoms (built in)</source>
         <translation>演示体模（内置）</translation>
     </message>
@@ -960,7 +968,7 @@
 <context>
     <name>sfr::ui::MosaicView</name>
     <message>
-        <location filename="../ui/src/views/mosaic_view.cpp" line="+18"/>
+        <location filename="../ui/src/views/mosaic_view.cpp" line="+19"/>
         <source>The crop around the cursor stitched the way SAM sees it; click a tile to go to that slice</source>
         <translation>光标周围的裁剪块按 SAM 所见的方式拼接；点击某个图块可跳转到该切片</translation>
     </message>
@@ -1181,7 +1189,7 @@
 <context>
     <name>sfr::ui::TrainingController</name>
     <message>
-        <location filename="../ui/src/training/training_controller.cpp" line="+60"/>
+        <location filename="../ui/src/training/training_controller.cpp" line="+61"/>
         <source>Cannot create the runs folder %1.</source>
         <translation>无法创建运行目录 %1。</translation>
     </message>
@@ -1249,7 +1257,7 @@
         <translation>无：随机初始化</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Browse...</source>
         <translation>浏览...</translation>
     </message>
@@ -1332,6 +1340,16 @@
         <location line="+1"/>
         <source>Labelled cases:</source>
         <translation>已标注病例：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A labelled case held out from training: the run plots the current model&apos;s Dice on it (validation curve) and scores it at the end</source>
+        <translation>不参与训练的已标注病例：运行时绘制当前模型在其上的 Dice（验证曲线），并在结束时评估</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Validate on:</source>
+        <translation>验证病例：</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1439,7 +1457,7 @@
         <translation>所选运行的最终配置</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+102"/>
         <source>built-in phantoms (the first 2 are labelled)</source>
         <translation>内置体模（前 2 个已标注）</translation>
     </message>
@@ -1449,7 +1467,12 @@
         <translation>演示体模</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+4"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>No SAM weights: SAM starts from random weights (the run says so)</source>
         <translation>没有 SAM 权重：SAM 从随机权重开始（运行日志会注明）</translation>
     </message>
@@ -1469,7 +1492,7 @@
         <translation>SAM 检查点 (*.pth *.pt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+58"/>
         <source>idle</source>
         <translation>空闲</translation>
     </message>
@@ -1573,7 +1596,7 @@
 <context>
     <name>sfr::ui::TrainingSettings</name>
     <message numerus="yes">
-        <location filename="../ui/src/training/training_settings.cpp" line="+182"/>
+        <location filename="../ui/src/training/training_settings.cpp" line="+200"/>
         <source>CPU (%n cores)</source>
         <translation>
             <numerusform>CPU（%n 核）</numerusform>

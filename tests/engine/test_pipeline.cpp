@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -459,6 +460,61 @@ TEST(SfrPipeline, AMismatchedSamCheckpointStopsBeforeAnyTraining) {
   c.sam().checkpoint((dir.path() / "missing.pth").string());
   EXPECT_THROW(SfrPipeline(c, dir.path() / "run2", false), sfr::Error);
   EXPECT_FALSE(fs::exists(dir.path() / "run2"));
+}
+
+// run.validation: at each checkpoint (2, 4, 6) the student predicts the held-out phantom and the
+// run reports its foreground Dice; the last one is the final V-Net's Dice that evaluation.json
+// reports for the same case. validation.cases 0 reports none; the key is written only when set.
+TEST(SfrPipeline, ValidatesTheStudentOnAHeldOutCaseAtCheckpoints) {
+  TempDir dir;
+  PipelineConfig c = parse(tinyConfig());
+  c.method("supervised").sam().enabled(false);
+  EXPECT_FALSE(json(c).contains("validation"));  // the default is not written
+  Recorder events;
+  sfr::NullProgress progress;
+  SfrPipeline(c, dir.path() / "a", false).run(progress, {}, events);
+  std::vector<json> validation;
+  for (const json& e : events.of("metric"))
+    if (e.at("name") == "validation_dice") validation.push_back(e);
+  ASSERT_EQ(validation.size(), 3u);
+  for (std::size_t i = 0; i < validation.size(); ++i) {
+    const json& v = validation[i];
+    EXPECT_EQ(v.at("iteration"), 2 * static_cast<int>(i + 1)) << v;
+    EXPECT_EQ(v.at("stage"), "train");
+    EXPECT_EQ(v.at("cases"), json::array({"phantom_004"}));
+    ASSERT_EQ(v.at("classes").size(), 1u);
+    EXPECT_GE(v.at("value").get<double>(), 0.0);
+    EXPECT_LE(v.at("value").get<double>(), 1.0);
+    EXPECT_DOUBLE_EQ(v.at("value").get<double>(), v.at("classes")[0].get<double>());
+  }
+  const json eval = json::parse(readText(dir.path() / "a" / "evaluation.json"));
+  const double finalDice = eval.at("cases")[0].at("classes").at("1").at("dice").get<double>();
+  EXPECT_NEAR(validation.back().at("value").get<double>(), finalDice, 1e-9);
+  std::cout << "validation Dice at iterations 2, 4, 6: " << validation[0].at("value") << ", "
+            << validation[1].at("value") << ", " << validation[2].at("value")
+            << "; evaluation.json's Dice of the final V-Net: " << finalDice << "\n";
+  // The metrics file keeps them too.
+  EXPECT_NE(readText(dir.path() / "a" / "metrics.jsonl").find("\"validation_dice\""),
+            std::string::npos);
+
+  c.validation().cases(0);
+  const json off = c;
+  EXPECT_EQ(off.at("validation").at("cases"), 0);
+  EXPECT_EQ(json(parse(off)), off);
+  Recorder quiet;
+  SfrPipeline(c, dir.path() / "b", false).run(progress, {}, quiet);
+  for (const json& e : quiet.of("metric")) EXPECT_NE(e.at("name"), "validation_dice");
+
+  json bad = tinyConfig();
+  bad["validation"] = {{"every", 0}};
+  try {
+    parse(bad).validate();
+    FAIL() << "validation.every 0 was accepted";
+  } catch (const sfr::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("run.validation.every"), std::string::npos) << e.what();
+  }
+  bad["validation"] = {{"cases", 1}, {"often", true}};
+  EXPECT_THROW(parse(bad), sfr::Error);
 }
 
 TEST(SfrPipeline, SupervisedRunWithoutSamUsesNoPseudoLabels) {

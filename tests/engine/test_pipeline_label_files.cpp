@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <string>
 
 #include <torch/torch.h>
@@ -17,6 +18,7 @@
 #include "sfr/base/error.h"
 #include "sfr/base/progress.h"
 #include "sfr/engine/pipeline/pipeline_config.h"
+#include "sfr/engine/pipeline/sfr_pipeline.h"
 #include "sfr/engine/volume_tensor.h"
 #include "test_checkpoint_python.h"
 #ifdef SFR_HAVE_ITK
@@ -188,6 +190,56 @@ TEST_F(LabelFilesData, TheOverrideIsTheLabelThatTrains) {
   EXPECT_EQ(volumes.label.voxels(), box(g, 6).voxels());
 }
 
+// run.data.test_ids (the studio's validation case): exactly the named labelled cases are held
+// out, in dataset order, with their label_files override; they neither train nor feed the
+// unlabelled stream. An unlabelled or unknown case, a duplicate, an overlap with labelled_ids and
+// test_ids together with test are errors naming the key.
+TEST_F(LabelFilesData, TestIdsHoldOutExactlyTheNamedCases) {
+  const sfr::Geometry g = grid();
+  PipelineDataSettings d = settings().labelled_ids({"case_b"}).test_ids({"case_c", "case_a"});
+  d.label_files({{"case_c", (edits() / "case_c.nii.gz").string()}});
+  const internal::PipelineData held = load(d);
+  ASSERT_EQ(held.labelled.size(), 1u);
+  EXPECT_EQ(held.labelled[0].id, "case_b");
+  EXPECT_TRUE(held.unlabelled.empty());
+  ASSERT_EQ(held.test.size(), 2u);
+  EXPECT_EQ(held.test[0].id, "case_a");
+  EXPECT_EQ(held.test[1].id, "case_c");
+  EXPECT_EQ(held.test[0].label, data() / "case_a_label.nii.gz");
+  EXPECT_EQ(internal::readHeldOut(d, held.test[1]).label.voxels(), box(g, 6).voxels());
+
+  // With the first N labelled: the held-out one is not among them.
+  const internal::PipelineData firstOne = load(settings().labelled(1).test_ids({"case_a"}));
+  ASSERT_EQ(firstOne.labelled.size(), 1u);
+  EXPECT_EQ(firstOne.labelled[0].id, "case_b");
+  ASSERT_EQ(firstOne.test.size(), 1u);
+  EXPECT_EQ(firstOne.test[0].id, "case_a");
+  ASSERT_EQ(firstOne.unlabelled.size(), 1u);
+  EXPECT_EQ(firstOne.unlabelled[0].id, "case_c");
+
+  // JSON: written only when set, read back.
+  PipelineConfig c;
+  c.data().source("folder").folder(data().string()).test_ids({"case_a"});
+  EXPECT_EQ(json(c).at("data").at("test_ids"), json::array({"case_a"}));
+  EXPECT_EQ(parse(json(c)).data().test_ids(), std::vector<std::string>{"case_a"});
+  EXPECT_FALSE(json(PipelineConfig()).at("data").contains("test_ids"));
+
+  EXPECT_NE(errorOf([&] { load(settings().test_ids({"case_c"})); }).find("run.data.test_ids"),
+            std::string::npos);  // case_c has no label without its override
+  EXPECT_NE(errorOf([&] { load(settings().test_ids({"case_z"})); }).find("'case_z'"),
+            std::string::npos);
+  EXPECT_NE(errorOf([&] {
+              load(settings().test_ids({"case_a", "case_a"}));
+            }).find("twice"),
+            std::string::npos);
+  PipelineConfig both = c;
+  both.data().test(1);
+  EXPECT_NE(errorOf([&] { both.validate(); }).find("run.data.test_ids"), std::string::npos);
+  PipelineConfig overlap = c;
+  overlap.data().labelled_ids({"case_a"});
+  EXPECT_NE(errorOf([&] { overlap.validate(); }).find("run.data.test_ids"), std::string::npos);
+}
+
 TEST_F(LabelFilesData, EveryBadLabelFileIsOneErrorNamingTheFileAndTheCase) {
   const auto expectError = [&](const std::string& id, const fs::path& file,
                                const std::string& problem) {
@@ -224,6 +276,81 @@ TEST_F(LabelFilesData, EveryBadLabelFileIsOneErrorNamingTheFileAndTheCase) {
     heldOut.label_files({{"case_c", file.string()}});
     EXPECT_NE(errorOf([&] { load(heldOut); }).find(file.string()), std::string::npos);
   }
+}
+
+// The studio's path end to end on a folder dataset: case_a trains (its dataset label), case_c is
+// the validation case with the label drawn in the studio, case_b feeds the unlabelled stream.
+// config.json names every label file that was read; the run validates on case_c at each
+// checkpoint and scores it at the end.
+TEST(PipelineFolderRun, RecordsItsLabelFilesAndValidatesOnTheNamedCase) {
+  TempDir dir;
+  const fs::path data = dir.path() / "data", edits = dir.path() / "p.sfrproj.labels";
+  fs::create_directories(data);
+  fs::create_directories(edits);
+  sfr::Geometry g;
+  g.size = {32, 32, 16};
+  g.spacing = {1.0, 1.0, 2.0};
+  for (int n = 0; n < 3; ++n) {
+    sfr::ImageVolume image(g, 0.0f);
+    sfr::LabelVolume label(g, 0);
+    for (std::size_t k = 0; k < 16; ++k)
+      for (std::size_t j = 0; j < 32; ++j)
+        for (std::size_t i = 0; i < 32; ++i) {
+          const bool inside = i >= 8 + static_cast<std::size_t>(n) && i < 20 && j >= 10 && j < 24 &&
+                              k >= 4 && k < 12;
+          image.at(i, j, k) = inside ? 1.0f : 0.0f;
+          label.at(i, j, k) = inside ? 1 : 0;
+        }
+    const std::string id = std::string("case_") + static_cast<char>('a' + n);
+    sfr::io::writeImage(image, data / (id + ".nii.gz"));
+    if (n < 2) sfr::io::writeLabel(label, data / (id + "_label.nii.gz"));
+    if (n == 2) sfr::io::writeLabel(label, edits / "case_c.nii.gz");
+  }
+  const json config = {{"preset", "cpu"},
+                       {"method", "supervised"},
+                       {"data",
+                        {{"source", "folder"},
+                         {"folder", data.string()},
+                         {"labelled_ids", {"case_a"}},
+                         {"test_ids", {"case_c"}},
+                         {"label_files", {{"case_c", (edits / "case_c.nii.gz").string()}}}}},
+                       {"training",
+                        {{"iterations", 4},
+                         {"network", {{"filters", 4}}},
+                         {"batch", {{"crop", {32, 32, 16}}, {"labelled", 1}, {"unlabelled", 1}}}}},
+                       {"window", {{"patch", {32, 32, 16}}, {"stride_xy", 8}, {"stride_z", 8}}},
+                       {"checkpoint_every", 2}};
+  PipelineConfig c = parse(config);
+  struct Recorder : EventSink {
+    void emit(const json& e) override {
+      if (e.at("type") == "metric" && e.at("name") == "validation_dice") validation.push_back(e);
+    }
+    std::vector<json> validation;
+  } events;
+  sfr::NullProgress progress;
+  const json summary = SfrPipeline(c, dir.path() / "run", false).run(progress, {}, events);
+  EXPECT_EQ(summary.at("labelled"), 1);
+  EXPECT_EQ(summary.at("unlabelled"), 1);
+  EXPECT_EQ(summary.at("test"), 1);
+
+  std::ifstream in(dir.path() / "run" / "config.json");
+  const json written = json::parse(in);
+  const json& split = written.at("data_split");
+  std::cout << "data_split of the run: " << split.dump() << "\n";
+  EXPECT_EQ(split.at("labelled"), json::array({"case_a"}));
+  EXPECT_EQ(split.at("unlabelled"), json::array({"case_b"}));
+  EXPECT_EQ(split.at("test"), json::array({"case_c"}));
+  EXPECT_EQ(split.at("label_files"), json({{"case_a", (data / "case_a_label.nii.gz").string()},
+                                           {"case_c", (edits / "case_c.nii.gz").string()}}));
+  EXPECT_EQ(written.at("config").at("data").at("test_ids"), json::array({"case_c"}));
+
+  ASSERT_EQ(events.validation.size(), 2u);  // iterations 2 and 4
+  for (const json& v : events.validation) EXPECT_EQ(v.at("cases"), json::array({"case_c"}));
+  std::ifstream evaluationFile(dir.path() / "run" / "evaluation.json");
+  const json evaluation = json::parse(evaluationFile);
+  EXPECT_EQ(evaluation.at("cases")[0].at("case"), "case_c");
+  EXPECT_NEAR(events.validation.back().at("value").get<double>(),
+              evaluation.at("cases")[0].at("classes").at("1").at("dice").get<double>(), 1e-9);
 }
 
 #endif  // SFR_HAVE_ITK

@@ -348,7 +348,46 @@ TEST_F(WorkerTest, TrainsPausesResumesAndMatchesAnUninterruptedRun) {
     if (v.at("image") == (dir / "case.nii.gz").string()) {
       EXPECT_NEAR(v.at("confidence").get<double>(), mean, 1e-9);
     }
+    EXPECT_FALSE(v.contains("labels"));  // no files unless asked for
   }
+
+  // Ranking that keeps the predictions: one label map and one confidence map per image, named
+  // by the request in the order of "images", each entry naming its own files.
+  json keep = rank;
+  keep["id"] = "rk2";
+  keep["labels_out"] = {dir / "keep" / "case.nii.gz", dir / "keep" / "other.nii.gz"};
+  keep["confidence_out"] = {dir / "keep" / "case_confidence.nii.gz",
+                            dir / "keep" / "other_confidence.nii.gz"};
+  const json kept = request(keep);
+  ASSERT_EQ(kept.at("type"), "reply") << kept;
+  ASSERT_EQ(kept.at("result").at("volumes").size(), 2u);
+  for (const json& v : kept.at("result").at("volumes")) {
+    const std::string stem =
+        std::filesystem::path(v.at("image").get<std::string>()).filename() == "case.nii.gz"
+            ? "case"
+            : "other";
+    EXPECT_EQ(v.at("labels"), (dir / "keep" / (stem + ".nii.gz")).string());
+    EXPECT_EQ(v.at("confidence_map"), (dir / "keep" / (stem + "_confidence.nii.gz")).string());
+    const sfr::LabelVolume keptLabels = sfr::io::readLabel(v.at("labels").get<std::string>());
+    const sfr::ImageVolume keptConfidence =
+        sfr::io::readImage(v.at("confidence_map").get<std::string>());
+    EXPECT_EQ(keptLabels.size(), input.size());
+    EXPECT_EQ(keptConfidence.size(), input.size());
+    double sum = 0;
+    for (float c : keptConfidence.voxels()) sum += c;
+    EXPECT_NEAR(sum / static_cast<double>(keptConfidence.voxelCount()),
+                v.at("confidence").get<double>(), 1e-5);
+    if (stem == "case") {
+      EXPECT_EQ(keptLabels.voxels(), label.voxels());  // what predict wrote for the same image
+    }
+  }
+  json wrongCount = rank;
+  wrongCount["id"] = "rk3";
+  wrongCount["labels_out"] = {dir / "keep" / "only_one.nii.gz"};
+  const json refused = request(wrongCount);
+  EXPECT_EQ(refused.at("type"), "error");
+  EXPECT_NE(refused.at("message").get<std::string>().find("labels_out"), std::string::npos)
+      << refused;
 
   const json missing = request({{"id", "pm"},
                                 {"type", "predict"},

@@ -175,6 +175,42 @@ class WorkerClientTest : public QObject {
     QCOMPARE(lost.count(), 0);
   }
 
+  // The worker runs at a lower scheduling priority than the studio (nice 10 by default), so that
+  // training never takes the CPU from the clinician's GUI; the level is settable (0 = the
+  // studio's own). Read back from /proc/<pid>/stat (field 19, Linux).
+  void theWorkerRunsNiced() {
+#ifdef Q_OS_LINUX
+    const auto niceOf = [](qint64 pid) {
+      QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+      if (!stat.open(QIODevice::ReadOnly)) return -100;
+      const QByteArray text = stat.readAll();
+      // Fields after the ")" closing the command name: state is field 3, nice is field 19.
+      const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+      return fields.value(19 - 3).toInt();
+    };
+    const int own = niceOf(QCoreApplication::applicationPid());
+    for (const int wanted : {10, 0}) {
+      QTemporaryDir dir;
+      QVERIFY(dir.isValid());
+      WorkerClient worker;
+      QCOMPARE(worker.niceness(), 10);
+      worker.setNiceness(wanted);
+      worker.setProgram(writeFakeWorker(dir), {QStringLiteral("clean")});
+      QSignalSpy started(&worker, &WorkerClient::started);
+      QSignalSpy exited(&worker, &WorkerClient::exited);
+      QVERIFY(worker.start());
+      QVERIFY(started.wait(10000));
+      const int measured = niceOf(worker.processId());
+      qInfo("studio nice %d, worker nice %d (asked for %d more)", own, measured, wanted);
+      QCOMPARE(measured, std::min(19, own + wanted));
+      worker.shutdown();
+      QVERIFY(exited.wait(10000));
+    }
+#else
+    QSKIP("reads the niceness from /proc (Linux)");
+#endif
+  }
+
   void aMissingProgramIsReportedAsLost() {
     WorkerClient worker;
     worker.setProgram(QStringLiteral("/nonexistent/sfr"));

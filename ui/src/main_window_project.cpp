@@ -28,6 +28,8 @@
 #include "sfr/ui/project/recovery_area.h"
 #include "sfr/ui/project/views/case_list_dock.h"
 #include "sfr/ui/project/views/mask_export_dialog.h"
+#include "sfr/ui/training/live_preview_model.h"
+#include "sfr/ui/training/stored_predictions.h"
 
 namespace sfr::ui {
 
@@ -279,6 +281,13 @@ bool MainWindow::openCaseNow(int index) {
   showOpened(std::move(opened), toQString(c.image));
   openingCase_ = false;
   project_->setCurrentCase(index);
+  // A case the model predicted shows its prediction as the preview layer, to review and accept
+  // (or reject) into the clinician's label map.
+  if (preview_ && c.prediction &&
+      (c.state == CaseState::Predicted || c.state == CaseState::Flagged))
+    preview_->showStoredPrediction(toQString(*c.prediction),
+                                   toQString(confidenceMapFor(*c.prediction)),
+                                   c.confidence.value_or(0.0));
   updateTitle();
   return true;
 }

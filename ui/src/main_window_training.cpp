@@ -22,6 +22,7 @@
 #include "sfr/ui/model/viewer_model.h"
 #include "sfr/ui/project/project_model.h"
 #include "sfr/ui/training/live_preview_model.h"
+#include "sfr/ui/training/stored_predictions.h"
 #include "sfr/ui/training/training_controller.h"
 #include "sfr/ui/training/views/preview_layer.h"
 #include "sfr/ui/training/views/training_panel.h"
@@ -67,6 +68,16 @@ QStringList caseIds(const Project& p) {
   return ids;
 }
 
+// Cases with a label the clinician stands behind: they can train or validate.
+QStringList labelledCaseIds(const Project& p) {
+  QStringList ids;
+  for (const ProjectCase& c : p.cases)
+    if (c.label && (c.state == CaseState::Labelled || c.state == CaseState::Reviewed ||
+                    c.state == CaseState::Accepted))
+      ids << QString::fromStdString(c.id);
+  return ids;
+}
+
 }  // namespace
 
 void MainWindow::setUpTraining() {
@@ -94,9 +105,12 @@ void MainWindow::setUpTraining() {
   training_->setBeforeStart([this] {
     if (!project_->isOpen()) return true;
     const QStringList selected = training_->settings().labelledIds;
+    const QStringList validating = training_->settings().validationIds;
     const int current = project_->currentCaseIndex();
+    const QString currentId =
+        current >= 0 ? QString::fromStdString(project_->caseAt(current).id) : QString();
     if (project_->labelEdited() && current >= 0 && model_->label() &&
-        selected.contains(QString::fromStdString(project_->caseAt(current).id))) {
+        (selected.contains(currentId) || validating.contains(currentId))) {
       try {
         QApplication::setOverrideCursor(Qt::WaitCursor);
         project_->saveCaseLabel(current, *model_->label());
@@ -108,7 +122,8 @@ void MainWindow::setUpTraining() {
         return false;
       }
       // The save re-listed the cases with the project's labelled ones: keep the user's choice.
-      trainingPanel_->setCases(caseIds(project_->project()), selected);
+      trainingPanel_->setCases(caseIds(project_->project()), labelledCaseIds(project_->project()),
+                               selected);
     }
     training_->setData(projectTrainingData(*project_));
     return true;
@@ -124,32 +139,47 @@ void MainWindow::setUpTraining() {
             record.config = toNlohmann(config);
             project_->addRun(record);
           });
-  // After the run: rank the project's cases (or the visible one) by the final V-Net.
+  // After the run: rank the project's cases (or the visible one) by the final V-Net; in a
+  // project every case's prediction is kept in its prediction folder.
   connect(training_, &TrainingController::runEnded, this, [this] {
     if (training_->run()->state() != TrainingRunModel::State::Finished) return;
-    QStringList images;
-    if (project_->isOpen())
-      for (int i = 0; i < project_->caseCount(); ++i)
-        images << QString::fromStdString(project_->caseAt(i).image.string());
-    else if (!preview_->visibleImageFile().isEmpty())
+    QStringList images, labelOutputs, confidenceOutputs;
+    if (project_->isOpen()) {
+      for (int i = 0; i < project_->caseCount(); ++i) {
+        const ProjectCase& c = project_->caseAt(i);
+        images << QString::fromStdU16String(c.image.u16string());
+        const PredictionFiles files =
+            predictionFilesFor(project_->filePath(), QString::fromStdString(c.id));
+        labelOutputs << files.labels;
+        confidenceOutputs << files.confidence;
+      }
+    } else if (!preview_->visibleImageFile().isEmpty()) {
       images << preview_->visibleImageFile();
-    preview_->rankCases(images, training_->run()->finalVNetPath());
+    }
+    preview_->rankCases(images, training_->run()->finalVNetPath(), labelOutputs, confidenceOutputs);
   });
   connect(preview_, &LivePreviewModel::rankingChanged, this, [this] {
     int flagged = 0;
-    for (const RankedVolume& v : preview_->ranking()) {
+    for (const RankedVolume& v : preview_->ranking())
       if (v.confidence < preview_->tau()) ++flagged;
-      if (!project_->isOpen()) continue;
-      for (int i = 0; i < project_->caseCount(); ++i)
-        if (QFileInfo(QString::fromStdString(project_->caseAt(i).image.string())) ==
-            QFileInfo(v.image))
-          project_->setCaseConfidence(i, v.confidence);
+    const int ranked = static_cast<int>(preview_->ranking().size());
+    if (!project_->isOpen()) {
+      statusBar()->showMessage(
+          tr("Ranked %n case(s) by confidence; %1 under %2 to review.", nullptr, ranked)
+              .arg(flagged)
+              .arg(preview_->tau()),
+          15000);
+      return;
     }
-    statusBar()->showMessage(tr("Ranked %n case(s) by confidence; %1 under %2 to review.", nullptr,
-                                static_cast<int>(preview_->ranking().size()))
-                                 .arg(flagged)
-                                 .arg(preview_->tau()),
-                             15000);
+    const StoredRanking stored = storeRanking(*project_, preview_->ranking());
+    statusBar()->showMessage(
+        tr("Ranked %n case(s) by confidence; %1 under %2 to review; %3 new prediction(s) in "
+           "the project.",
+           nullptr, ranked)
+            .arg(flagged)
+            .arg(preview_->tau())
+            .arg(stored.predicted),
+        15000);
   });
   connect(project_, &ProjectModel::projectReset, this, &MainWindow::syncTrainingWithProject);
   connect(project_, &ProjectModel::caseChanged, this, &MainWindow::syncTrainingWithProject);
@@ -168,15 +198,7 @@ void MainWindow::syncTrainingWithProject() {
   training_->setRunsRoot(project_->filePath() + QStringLiteral(".runs"));
   trainingPanel_->setDataDescription(
       QDir::toNativeSeparators(QString::fromStdString(p.source.string())));
-  QStringList ids, labelled;
-  for (const ProjectCase& c : p.cases) {
-    const QString id = QString::fromStdString(c.id);
-    ids << id;
-    if (c.label && (c.state == CaseState::Labelled || c.state == CaseState::Reviewed ||
-                    c.state == CaseState::Accepted))
-      labelled << id;
-  }
-  trainingPanel_->setCases(ids, labelled);
+  trainingPanel_->setCases(caseIds(p), labelledCaseIds(p));
 }
 
 }  // namespace sfr::ui

@@ -5,7 +5,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
+#include <algorithm>
 #include <utility>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 
 namespace sfr::ui {
 
@@ -75,6 +80,13 @@ bool WorkerClient::start() {
   lostReported_ = false;
   process_.setProgram(program_);
   process_.setArguments(arguments_);
+#ifdef Q_OS_UNIX
+  // Runs in the child between fork and exec: only async-signal-safe calls (nice is one).
+  const int niceness = std::clamp(niceness_, 0, 19);
+  process_.setChildProcessModifier([niceness] {
+    if (niceness > 0) (void)::nice(niceness);
+  });
+#endif
   process_.start();
   return true;
 }

@@ -265,22 +265,34 @@ void LivePreviewModel::onReply(qint64 id, const QString&, const QJsonObject& res
     for (const QJsonValue& v : result.value(QStringLiteral("volumes")).toArray()) {
       const QJsonObject o = v.toObject();
       ranking_ << RankedVolume{o.value(QStringLiteral("image")).toString(),
-                               o.value(QStringLiteral("confidence")).toDouble()};
+                               o.value(QStringLiteral("confidence")).toDouble(),
+                               o.value(QStringLiteral("labels")).toString(),
+                               o.value(QStringLiteral("confidence_map")).toString()};
     }
     Q_EMIT rankingChanged();
     return;
   }
   if (id != predictId_) return;
   predictId_ = -1;
-  loading_ = true;
-  const QString labelsPath = result.value(QStringLiteral("labels")).toString();
-  const QString confidencePath = result.value(QStringLiteral("confidence")).toString();
-  const double mean = result.value(QStringLiteral("mean_confidence")).toDouble();
-  const int generation = predictGeneration_;
-  const QString vnet = predictVNet_;
+  lastRoundTripPending_ = true;
+  loadPreview(result.value(QStringLiteral("labels")).toString(),
+              result.value(QStringLiteral("confidence")).toString(),
+              result.value(QStringLiteral("mean_confidence")).toDouble(), predictVNet_,
+              predictGeneration_, true);
+}
+
+void LivePreviewModel::showStoredPrediction(const QString& labels, const QString& confidenceMap,
+                                            double meanConfidence) {
+  loadPreview(labels, confidenceMap, meanConfidence, {}, imageGeneration_, false);
+}
+
+void LivePreviewModel::loadPreview(const QString& labelsPath, const QString& confidencePath,
+                                   double mean, const QString& vnet, int generation,
+                                   bool removeFiles) {
+  ++loading_;
   runInBackground<LoadedPreview>(
       this,
-      [labelsPath, confidencePath]() {
+      [labelsPath, confidencePath, removeFiles]() {
         LoadedPreview loaded;
         try {
           loaded.labels = io::readLabel(labelsPath.toStdString());
@@ -288,14 +300,19 @@ void LivePreviewModel::onReply(qint64 id, const QString&, const QJsonObject& res
         } catch (const std::exception& e) {
           loaded.problem = QString::fromUtf8(e.what());
         }
-        // The files were only the way here; the next request writes new ones.
-        QFile::remove(labelsPath);
-        QFile::remove(confidencePath);
+        if (removeFiles) {
+          // The files were only the way here; the next request writes new ones.
+          QFile::remove(labelsPath);
+          QFile::remove(confidencePath);
+        }
         return loaded;
       },
       [this, generation, vnet, mean](LoadedPreview loaded) {
-        loading_ = false;
-        lastRoundTripMs_ = roundTrip_.elapsed();
+        --loading_;
+        if (lastRoundTripPending_) {
+          lastRoundTripPending_ = false;
+          lastRoundTripMs_ = roundTrip_.elapsed();
+        }
         if (!loaded.problem.isEmpty()) {
           setError(loaded.problem);
           return;
@@ -371,13 +388,22 @@ void LivePreviewModel::rejectPreview() {
   Q_EMIT previewChanged();
 }
 
-bool LivePreviewModel::rankCases(const QStringList& images, const QString& vnetPath) {
+bool LivePreviewModel::rankCases(const QStringList& images, const QString& vnetPath,
+                                 const QStringList& labelOutputs,
+                                 const QStringList& confidenceOutputs) {
   if (images.isEmpty() || rankId_ >= 0) return false;
+  if ((!labelOutputs.isEmpty() && labelOutputs.size() != images.size()) ||
+      (!confidenceOutputs.isEmpty() && confidenceOutputs.size() != images.size()))
+    throw Error("ranking", "needs one output path per image");
   const QString vnet = vnetPath.isEmpty() ? newestVNet(run_->runDir()) : vnetPath;
   if (vnet.isEmpty() || !worker_->isRunning()) return false;
   QJsonObject fields = windowFields();
   fields.insert(QStringLiteral("vnet"), vnet);
   fields.insert(QStringLiteral("images"), QJsonArray::fromStringList(images));
+  if (!labelOutputs.isEmpty())
+    fields.insert(QStringLiteral("labels_out"), QJsonArray::fromStringList(labelOutputs));
+  if (!confidenceOutputs.isEmpty())
+    fields.insert(QStringLiteral("confidence_out"), QJsonArray::fromStringList(confidenceOutputs));
   const qint64 id = worker_->send(QStringLiteral("rank"), fields);
   if (id < 0) return false;
   rankId_ = id;

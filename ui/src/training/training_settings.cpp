@@ -8,6 +8,7 @@
 #include <QRegularExpression>
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "sfr/base/error.h"
 
@@ -63,14 +64,21 @@ QJsonObject TrainingPanelSettings::toJson() const {
                      {QStringLiteral("sfr_plus"), sfrPlus},
                      {QStringLiteral("tau"), tau},
                      {QStringLiteral("iterations"), iterations},
-                     {QStringLiteral("labelled_ids"), QJsonArray::fromStringList(labelledIds)}};
+                     {QStringLiteral("labelled_ids"), QJsonArray::fromStringList(labelledIds)},
+                     {QStringLiteral("validation_ids"), QJsonArray::fromStringList(validationIds)}};
 }
 
 TrainingPanelSettings TrainingPanelSettings::fromJson(const QJsonObject& json) {
-  static const QStringList known = {
-      QStringLiteral("method"), QStringLiteral("preset"),     QStringLiteral("sam_checkpoint"),
-      QStringLiteral("device"), QStringLiteral("sam_stages"), QStringLiteral("sfr_plus"),
-      QStringLiteral("tau"),    QStringLiteral("iterations"), QStringLiteral("labelled_ids")};
+  static const QStringList known = {QStringLiteral("method"),
+                                    QStringLiteral("preset"),
+                                    QStringLiteral("sam_checkpoint"),
+                                    QStringLiteral("device"),
+                                    QStringLiteral("sam_stages"),
+                                    QStringLiteral("sfr_plus"),
+                                    QStringLiteral("tau"),
+                                    QStringLiteral("iterations"),
+                                    QStringLiteral("labelled_ids"),
+                                    QStringLiteral("validation_ids")};
   for (const QString& key : json.keys())
     if (!known.contains(key)) fail(key, QStringLiteral("unknown key"));
   TrainingPanelSettings s;
@@ -98,22 +106,29 @@ TrainingPanelSettings TrainingPanelSettings::fromJson(const QJsonObject& json) {
       fail(QStringLiteral("iterations"), QStringLiteral("must be a whole number >= 0"));
     s.iterations = v.toInt();
   }
-  if (json.contains(QStringLiteral("labelled_ids"))) {
-    const QJsonValue v = json.value(QStringLiteral("labelled_ids"));
-    if (!v.isArray()) fail(QStringLiteral("labelled_ids"), QStringLiteral("must be an array"));
+  for (const auto& [key, ids] : {std::pair{QStringLiteral("labelled_ids"), &s.labelledIds},
+                                 std::pair{QStringLiteral("validation_ids"), &s.validationIds}}) {
+    if (!json.contains(key)) continue;
+    const QJsonValue v = json.value(key);
+    if (!v.isArray()) fail(key, QStringLiteral("must be an array"));
     for (const QJsonValue& id : v.toArray()) {
-      if (!id.isString())
-        fail(QStringLiteral("labelled_ids"), QStringLiteral("must hold case id strings"));
-      s.labelledIds << id.toString();
+      if (!id.isString()) fail(key, QStringLiteral("must hold case id strings"));
+      *ids << id.toString();
     }
   }
+  for (const QString& id : s.validationIds)
+    if (s.labelledIds.contains(id))
+      fail(QStringLiteral("validation_ids"),
+           QStringLiteral("'%1' is also a training case: a case either trains or validates")
+               .arg(id));
   return s;
 }
 
 bool TrainingPanelSettings::operator==(const TrainingPanelSettings& o) const {
   return method == o.method && preset == o.preset && samCheckpoint == o.samCheckpoint &&
          device == o.device && samStages == o.samStages && sfrPlus == o.sfrPlus && tau == o.tau &&
-         iterations == o.iterations && labelledIds == o.labelledIds;
+         iterations == o.iterations && labelledIds == o.labelledIds &&
+         validationIds == o.validationIds;
 }
 
 QJsonObject mergeJson(const QJsonObject& base, const QJsonObject& over) {
@@ -141,10 +156,13 @@ QJsonObject toRunConfig(const TrainingPanelSettings& s, const TrainingData& data
     dataJson.insert(QStringLiteral("folder"), data.folder);
     if (!s.labelledIds.isEmpty())
       dataJson.insert(QStringLiteral("labelled_ids"), QJsonArray::fromStringList(s.labelledIds));
-    // The studio's own labels of the training cases replace the dataset's.
+    if (!s.validationIds.isEmpty())
+      dataJson.insert(QStringLiteral("test_ids"), QJsonArray::fromStringList(s.validationIds));
+    // The studio's own labels of the training and validation cases replace the dataset's.
     QJsonObject labelFiles;
-    for (const QString& id : s.labelledIds)
-      if (data.labelFiles.contains(id)) labelFiles.insert(id, data.labelFiles.value(id));
+    for (const QStringList* ids : {&s.labelledIds, &s.validationIds})
+      for (const QString& id : *ids)
+        if (data.labelFiles.contains(id)) labelFiles.insert(id, data.labelFiles.value(id));
     if (!labelFiles.isEmpty()) dataJson.insert(QStringLiteral("label_files"), labelFiles);
   }
   config.insert(QStringLiteral("data"), dataJson);

@@ -73,6 +73,7 @@ void to_json(nlohmann::json& j, const PipelineDataSettings& s) {
                      {"test", s.test()},
                      {"normalize", s.normalize()}};
   if (!s.label_files().empty()) j["label_files"] = s.label_files();
+  if (!s.test_ids().empty()) j["test_ids"] = s.test_ids();
 }
 
 void from_json(const nlohmann::json& j, PipelineDataSettings& s) {
@@ -85,6 +86,7 @@ void from_json(const nlohmann::json& j, PipelineDataSettings& s) {
   r.read("label_files", s.label_files());
   r.read("unlabelled", s.unlabelled());
   r.read("test", s.test());
+  r.read("test_ids", s.test_ids());
   r.read("normalize", s.normalize());
   r.finish();
 }
@@ -119,6 +121,17 @@ void from_json(const nlohmann::json& j, SfrPlusSettings& s) {
   r.finish();
 }
 
+void to_json(nlohmann::json& j, const ValidationSettings& s) {
+  j = nlohmann::json{{"cases", s.cases()}, {"every", s.every()}};
+}
+
+void from_json(const nlohmann::json& j, ValidationSettings& s) {
+  internal::KeyReader r(j, "run.validation");
+  r.read("cases", s.cases());
+  r.read("every", s.every());
+  r.finish();
+}
+
 void to_json(nlohmann::json& j, const PipelineConfig& s) {
   j = nlohmann::json{{"preset", s.preset()},
                      {"method", s.method()},
@@ -131,6 +144,7 @@ void to_json(nlohmann::json& j, const PipelineConfig& s) {
                      {"sfr_plus", s.sfr_plus()},
                      {"window", s.window()},
                      {"checkpoint_every", s.checkpoint_every()}};
+  if (!(s.validation() == ValidationSettings{})) j["validation"] = s.validation();
 }
 
 void from_json(const nlohmann::json& j, PipelineConfig& s) {
@@ -146,6 +160,7 @@ void from_json(const nlohmann::json& j, PipelineConfig& s) {
   r.nested("sfr_plus", s.sfr_plus());
   r.read("window", s.window());
   r.read("checkpoint_every", s.checkpoint_every());
+  r.nested("validation", s.validation());
   r.finish();
 }
 
@@ -157,6 +172,8 @@ void PipelineConfig::validate() const {
   require(precision() == "auto" || precision() == "float32" || precision() == "bf16", "precision",
           "'" + precision() + "' is not auto, float32 or bf16");
   require(checkpoint_every() >= 1, "checkpoint_every", "must be at least 1");
+  require(validation().cases() >= 0, "validation.cases", "must be >= 0");
+  require(validation().every() >= 1, "validation.every", "must be at least 1");
   // The method name, the patches and the device are checked by resolving for a typical dataset.
   resolvePipeline(*this, 2, "phantom");
 
@@ -165,6 +182,14 @@ void PipelineConfig::validate() const {
           "at least one labelled case is needed");
   require(d.unlabelled() >= -1, "data.unlabelled", "must be -1 (all the rest) or >= 0");
   require(d.test() >= 0, "data.test", "must be >= 0");
+  require(d.test_ids().empty() || d.test() == 0, "data.test_ids",
+          "names the held-out cases; leave data.test at 0 with it");
+  for (const std::string& id : d.test_ids()) {
+    require(!id.empty(), "data.test_ids", "names a case with an empty id");
+    for (const std::string& l : d.labelled_ids())
+      require(l != id, "data.test_ids",
+              "'" + id + "' is also in data.labelled_ids: a case either trains or is held out");
+  }
   require(d.normalize() == "zscore" || d.normalize() == "none", "data.normalize",
           "'" + d.normalize() + "' is not zscore or none");
   for (const auto& [id, file] : d.label_files()) {
@@ -175,6 +200,7 @@ void PipelineConfig::validate() const {
     d.phantom().validate();
     require(d.labelled_ids().empty(), "data.labelled_ids", "only applies to folder datasets");
     require(d.label_files().empty(), "data.label_files", "only applies to folder datasets");
+    require(d.test_ids().empty(), "data.test_ids", "only applies to folder datasets");
     const int rest = d.phantom().cases - d.labelled() - d.test();
     require(rest >= 0 && (d.unlabelled() < 0 || d.unlabelled() <= rest), "data",
             "labelled + unlabelled + test cases exceed the " + std::to_string(d.phantom().cases) +

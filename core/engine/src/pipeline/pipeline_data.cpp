@@ -111,8 +111,23 @@ PipelineData loadFolder(const PipelineDataSettings& d, ProgressSink& progress,
     }
   }
 
-  // Held out: the test split first, then the last labelled training cases.
+  // Held out: the named cases, or the test split first, then the last labelled training cases.
   std::vector<const io::DatasetCase*> test;
+  if (!d.test_ids().empty()) {
+    std::set<std::string> wanted(d.test_ids().begin(), d.test_ids().end());
+    if (wanted.size() != d.test_ids().size())
+      throw Error("run.data.test_ids", "names a case twice");
+    for (const io::DatasetCase* c : testLabelled)
+      if (wanted.erase(c->id)) test.push_back(c);
+    std::vector<const io::DatasetCase*> training;
+    for (const io::DatasetCase* c : trainLabelled)
+      (wanted.erase(c->id) ? test : training).push_back(c);
+    trainLabelled = std::move(training);
+    if (!wanted.empty())
+      throw Error("run.data.test_ids",
+                  "'" + *wanted.begin() + "' is not a labelled case of " + d.folder() +
+                      " (a label for it can be given in run.data.label_files)");
+  }
   for (const io::DatasetCase* c : testLabelled)
     if (static_cast<int>(test.size()) < d.test()) test.push_back(c);
   while (static_cast<int>(test.size()) < d.test() && !trainLabelled.empty()) {

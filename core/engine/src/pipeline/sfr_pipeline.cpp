@@ -284,6 +284,14 @@ class PipelineRun {
     json test = json::array();
     for (const auto& c : data_.test) test.push_back(c.id);
     split["test"] = test;
+    // Which label file each labelled and held-out case was read from (folder datasets): the
+    // dataset's own or the run.data.label_files override, so a run folder says what trained.
+    json labelFiles = json::object();
+    for (const TrainingCase& c : data_.labelled)
+      if (!c.labelFile.empty()) labelFiles[c.id] = c.labelFile.string();
+    for (const internal::HeldOutCase& c : data_.test)
+      if (!c.label.empty()) labelFiles[c.id] = c.label.string();
+    if (!labelFiles.empty()) split["label_files"] = labelFiles;
     const json resolved = {{"config", config_},
                            {"data_split", split},
                            {"training", resolved_.training},
@@ -413,12 +421,17 @@ class PipelineRun {
                           {{"round", r}, {"iterations", method->iteration()}, {"preview", true}});
       saved = method->iteration();
     };
+    const std::vector<ValidationCase> validation = validationCases();
     try {
       while (method->iteration() < iterations) {
         runTraining(*method, loader,
                     std::min(iterations, (method->iteration() / every + 1) * every), progress,
                     cancel_, onStep);
         save();
+        const int64_t checkpoint = (method->iteration() + every - 1) / every;
+        if (!validation.empty() &&
+            (checkpoint % config_.validation().every() == 0 || method->iteration() == iterations))
+          validate(r, method->iteration(), method->student(), validation);
       }
     } catch (const Cancelled&) {
       if (method->iteration() != saved) save();
@@ -432,6 +445,73 @@ class PipelineRun {
     state_->markDone("retrain", r);
     fs::remove(statePath);
     fs::remove(previewPath);
+  }
+
+  // ---- Validation during re-training (run.validation) ----
+
+  struct ValidationCase {
+    std::string id;
+    torch::Tensor image;  ///< normalised like the training volumes
+    LabelVolume label;
+  };
+
+  // The first run.validation.cases held-out cases, read once per round; none for replicas other
+  // than rank 0 (one curve per run).
+  std::vector<ValidationCase> validationCases() {
+    std::vector<ValidationCase> cases;
+    if (distributed_ && distributed_->rank() != 0) return cases;
+    const std::size_t n = std::min<std::size_t>(
+        data_.test.size(), static_cast<std::size_t>(config_.validation().cases()));
+    for (std::size_t i = 0; i < n; ++i) {
+      internal::HeldOutVolumes v = internal::readHeldOut(config_.data(), data_.test[i]);
+      cases.push_back({data_.test[i].id, toTensor(v.image), std::move(v.label)});
+    }
+    return cases;
+  }
+
+  // Mean foreground Dice of the student on the validation cases (medpy's dc per class: 0 when
+  // the prediction or the reference lacks the class), emitted as the metric "validation_dice"
+  // with the per-class values; the sliding-window predictor puts the student in eval mode and
+  // back, so training continues unchanged.
+  void validate(int r, int64_t iteration, const VNet& student,
+                const std::vector<ValidationCase>& cases) {
+    const SlidingWindowPredictor predictor(student, resolved_.window);
+    std::vector<double> perClass(static_cast<std::size_t>(data_.classes - 1), 0.0);
+    json ids = json::array();
+    for (const ValidationCase& c : cases) {
+      cancel_.throwIfCancelled();
+      const SlidingWindowResult result = predictor.predict(c.image, nullptr, &cancel_);
+      const LabelVolume prediction = toLabelVolume(result.labels, c.label.geometry());
+      const auto& pred = prediction.voxels();
+      const auto& ref = c.label.voxels();
+      for (int64_t k = 1; k < data_.classes; ++k) {
+        int64_t both = 0, inPrediction = 0, inReference = 0;
+        for (std::size_t i = 0; i < ref.size(); ++i) {
+          const bool p = pred[i] == k, g = ref[i] == k;
+          both += p && g;
+          inPrediction += p;
+          inReference += g;
+        }
+        if (inPrediction > 0 && inReference > 0)
+          perClass[static_cast<std::size_t>(k - 1)] +=
+              2.0 * static_cast<double>(both) / static_cast<double>(inPrediction + inReference);
+      }
+      ids.push_back(c.id);
+    }
+    double mean = 0;
+    for (double& d : perClass) {
+      d /= static_cast<double>(cases.size());
+      mean += d;
+    }
+    mean /= static_cast<double>(perClass.size());
+    events().emit({{"type", "metric"},
+                   {"stage", "train"},
+                   {"round", r},
+                   {"name", "validation_dice"},
+                   {"value", mean},
+                   {"iteration", iteration},
+                   {"classes", perClass},
+                   {"cases", ids}});
   }
 
   // ---- SFR+ scoring (§6) ----

@@ -70,6 +70,36 @@ SlidingWindowOptions windowOptions(const json& request) {
   return o;
 }
 
+// An optional array of `count` non-empty path strings; empty when the request has none.
+std::vector<std::string> pathList(const json& request, const char* key, std::size_t count) {
+  if (!request.contains(key)) return {};
+  const json& list = request.at(key);
+  if (!list.is_array() || list.size() != count)
+    throw Error(key, "must be an array of " + std::to_string(count) +
+                         " paths, one per image in \"images\"");
+  std::vector<std::string> paths;
+  for (const json& p : list) {
+    if (!p.is_string() || p.get<std::string>().empty())
+      throw Error(key, "must hold non-empty path strings");
+    paths.push_back(p.get<std::string>());
+  }
+  return paths;
+}
+
+void createParentFolder(const std::string& path) {
+  if (fs::path(path).has_parent_path()) fs::create_directories(fs::path(path).parent_path());
+}
+
+void writeLabelCreatingFolder(const LabelVolume& labels, const std::string& path) {
+  createParentFolder(path);
+  io::writeLabel(labels, path);
+}
+
+void writeImageCreatingFolder(const ImageVolume& image, const std::string& path) {
+  createParentFolder(path);
+  io::writeImage(image, path);
+}
+
 bool zscore(const json& request) {
   const std::string n = request.value("normalize", std::string("zscore"));
   if (n != "zscore" && n != "none") throw Error("normalize", "'" + n + "' is not zscore or none");
@@ -451,12 +481,8 @@ struct WorkerServer::Impl : EventSink {
           confidence.voxels()[i] = std::max(confidence.voxels()[i], c.voxels()[i]);
       double sum = 0;
       for (float v : confidence.voxels()) sum += v;
-      if (fs::path(outPath).has_parent_path())
-        fs::create_directories(fs::path(outPath).parent_path());
-      if (fs::path(confidencePath).has_parent_path())
-        fs::create_directories(fs::path(confidencePath).parent_path());
-      io::writeLabel(p.labels, outPath);
-      io::writeImage(confidence, confidencePath);
+      writeLabelCreatingFolder(p.labels, outPath);
+      writeImageCreatingFolder(confidence, confidencePath);
       return json{{"labels", outPath},
                   {"confidence", confidencePath},
                   {"mean_confidence", sum / static_cast<double>(confidence.voxelCount())},
@@ -481,33 +507,49 @@ struct WorkerServer::Impl : EventSink {
       if (!i.is_string()) throw Error("images", "must hold path strings");
       images.push_back(i.get<std::string>());
     }
+    // Optional: where each image's label map and confidence map go (the studio keeps them as
+    // the cases' predictions), one path per image, in the order of "images".
+    const std::vector<std::string> labelsOut = pathList(request, "labels_out", images.size());
+    const std::vector<std::string> confidenceOut =
+        pathList(request, "confidence_out", images.size());
     const SlidingWindowOptions window = windowOptions(request);
     const bool normalize = zscore(request);
     const CancelToken token = jobsCancel;
     launchJob(id, "rank", [=](ProgressSink& progress) {
       const VNetVolumePredictor predictor(vnet, window);
-      std::vector<std::pair<double, std::string>> scores;
+      struct Scored {
+        double confidence;
+        std::size_t index;
+      };
+      std::vector<Scored> scores;
       for (std::size_t n = 0; n < images.size(); ++n) {
         token.throwIfCancelled();
         ImageVolume volume = io::readImage(images[n]);
         if (normalize) zScoreInPlace(volume);
         const VolumePrediction p = predictor.predict(volume, true, nullptr, &token);
+        ImageVolume confidence(volume.geometry(), 0.0f);
+        for (const ImageVolume& c : p.probabilities)
+          for (std::size_t i = 0; i < confidence.voxelCount(); ++i)
+            confidence.voxels()[i] = std::max(confidence.voxels()[i], c.voxels()[i]);
         double sum = 0;
-        for (std::size_t i = 0; i < volume.voxelCount(); ++i) {
-          float best = 0;
-          for (const ImageVolume& c : p.probabilities) best = std::max(best, c.voxels()[i]);
-          sum += best;
-        }
-        scores.emplace_back(sum / static_cast<double>(volume.voxelCount()), images[n]);
+        for (float v : confidence.voxels()) sum += v;
+        if (!labelsOut.empty()) writeLabelCreatingFolder(p.labels, labelsOut[n]);
+        if (!confidenceOut.empty()) writeImageCreatingFolder(confidence, confidenceOut[n]);
+        scores.push_back({sum / static_cast<double>(volume.voxelCount()), n});
         progress.report(
             {"rank", static_cast<int64_t>(n + 1), static_cast<int64_t>(images.size()), images[n]});
       }
       // Least confident first: those are the cases a person should review.
-      std::stable_sort(scores.begin(), scores.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::stable_sort(scores.begin(), scores.end(), [](const Scored& a, const Scored& b) {
+        return a.confidence < b.confidence;
+      });
       json volumes = json::array();
-      for (const auto& [score, path] : scores)
-        volumes.push_back({{"image", path}, {"confidence", score}});
+      for (const Scored& s : scores) {
+        json v = {{"image", images[s.index]}, {"confidence", s.confidence}};
+        if (!labelsOut.empty()) v["labels"] = labelsOut[s.index];
+        if (!confidenceOut.empty()) v["confidence_map"] = confidenceOut[s.index];
+        volumes.push_back(std::move(v));
+      }
       return json{{"volumes", volumes}};
     });
 #endif

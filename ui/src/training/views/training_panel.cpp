@@ -73,6 +73,7 @@ TrainingPanel::TrainingPanel(TrainingController* controller, LivePreviewModel* p
       previewModel_(preview),
       data_(new QLabel),
       cases_(new QListWidget),
+      validation_(new QComboBox),
       method_(new QComboBox),
       preset_(new QComboBox),
       sam_(new QComboBox),
@@ -115,6 +116,11 @@ TrainingPanel::TrainingPanel(TrainingController* controller, LivePreviewModel* p
   cases_->setMaximumHeight(90);
   cases_->setToolTip(tr("Checked cases train with their labels; the rest are unlabelled"));
   form->addRow(tr("Labelled cases:"), cases_);
+  validation_->setObjectName(QStringLiteral("trainingValidationCase"));
+  validation_->setToolTip(
+      tr("A labelled case held out from training: the run plots the current model's Dice on it "
+         "(validation curve) and scores it at the end"));
+  form->addRow(tr("Validate on:"), validation_);
   for (const char* m : {"supervised", "self-training", "mean-teacher", "acmt", "magicnet"})
     method_->addItem(QString::fromLatin1(m), QString::fromLatin1(m));
   method_->setObjectName(QStringLiteral("trainingMethod"));
@@ -245,7 +251,27 @@ TrainingPanel::TrainingPanel(TrainingController* controller, LivePreviewModel* p
   connect(samStages_, &QCheckBox::toggled, this, push);
   connect(sfrPlus_, &QCheckBox::toggled, this, push);
   connect(iterations_, &QSpinBox::valueChanged, this, push);
-  connect(cases_, &QListWidget::itemChanged, this, push);
+  // A case either trains or validates: checking the validation case clears the validation
+  // choice, choosing a checked case unchecks it.
+  connect(cases_, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
+    if (!filling_ && item->checkState() == Qt::Checked &&
+        item->text() == validation_->currentData().toString()) {
+      filling_ = true;
+      validation_->setCurrentIndex(0);
+      filling_ = false;
+    }
+    pushSettings();
+  });
+  connect(validation_, &QComboBox::currentIndexChanged, this, [this] {
+    if (filling_) return;
+    const QString id = validation_->currentData().toString();
+    filling_ = true;
+    for (int i = 0; i < cases_->count(); ++i)
+      if (!id.isEmpty() && cases_->item(i)->text() == id)
+        cases_->item(i)->setCheckState(Qt::Unchecked);
+    filling_ = false;
+    pushSettings();
+  });
   connect(samBrowse_, &QPushButton::clicked, this, &TrainingPanel::chooseSamCheckpoint);
   connect(start_, &QPushButton::clicked, controller_, [this] {
     pushSettings();
@@ -257,7 +283,17 @@ TrainingPanel::TrainingPanel(TrainingController* controller, LivePreviewModel* p
 
   TrainingRunModel* run = controller_->run();
   connect(run, &TrainingRunModel::actionsChanged, this, &TrainingPanel::updateActions);
-  connect(run, &TrainingRunModel::progressChanged, this, &TrainingPanel::updateProgress);
+  // Progress arrives up to 10 times a second per stage: the labels follow at most 4 times a
+  // second (with an OpenGL view in the window every repaint recomposes the whole window, which a
+  // software renderer pays for on the GUI thread). State changes show at once.
+  connect(run, &TrainingRunModel::progressChanged, this, [this] {
+    if (progressQueued_) return;
+    progressQueued_ = true;
+    QTimer::singleShot(250, this, [this] {
+      progressQueued_ = false;
+      updateProgress();
+    });
+  });
   connect(run, &TrainingRunModel::stateChanged, this, &TrainingPanel::updateProgress);
   connect(run, &TrainingRunModel::errorChanged, this, &TrainingPanel::updateProgress);
   connect(run, &TrainingRunModel::lossesCleared, this, &TrainingPanel::rebuildCurves);
@@ -297,7 +333,8 @@ void TrainingPanel::setDataDescription(const QString& text) {
   data_->setText(text);
 }
 
-void TrainingPanel::setCases(const QStringList& ids, const QStringList& labelled) {
+void TrainingPanel::setCases(const QStringList& ids, const QStringList& labelled,
+                             const std::optional<QStringList>& checked) {
   filling_ = true;
   cases_->clear();
   if (ids.isEmpty()) {
@@ -308,10 +345,21 @@ void TrainingPanel::setCases(const QStringList& ids, const QStringList& labelled
   for (const QString& id : ids) {
     auto* item = new QListWidgetItem(id);
     item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
-    item->setCheckState(labelled.contains(id) ? Qt::Checked : Qt::Unchecked);
+    item->setCheckState(checked.value_or(labelled).contains(id) ? Qt::Checked : Qt::Unchecked);
     cases_->addItem(item);
   }
   if (data_->text().isEmpty() && ids.isEmpty()) data_->setText(tr("demo phantoms"));
+  // The validation choice: none or a labelled case; kept while that case stays labelled.
+  const QString validating = validation_->currentData().toString();
+  validation_->clear();
+  validation_->addItem(tr("none"), QString());
+  for (const QString& id : ids)
+    if (labelled.contains(id)) validation_->addItem(id, id);
+  validation_->setCurrentIndex(std::max(0, validation_->findData(validating)));
+  if (validation_->currentIndex() > 0)
+    for (int i = 0; i < cases_->count(); ++i)
+      if (cases_->item(i)->text() == validating) cases_->item(i)->setCheckState(Qt::Unchecked);
+  validation_->setEnabled(!ids.isEmpty());
   filling_ = false;
   pushSettings();
 }
@@ -358,6 +406,9 @@ void TrainingPanel::pushSettings() {
     if ((item->flags() & Qt::ItemIsUserCheckable) && item->checkState() == Qt::Checked)
       s.labelledIds << item->text();
   }
+  s.validationIds.clear();
+  if (!validation_->currentData().toString().isEmpty())
+    s.validationIds << validation_->currentData().toString();
   // The random initialisation is said in red where the user chooses.
   sam_->setStyleSheet(s.samCheckpoint.isEmpty() && s.samStages ? QStringLiteral("color: #b00020")
                                                                : QString());

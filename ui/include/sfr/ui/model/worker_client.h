@@ -45,6 +45,14 @@ class WorkerClient : public QObject {
   const QString& program() const { return program_; }
   const QStringList& arguments() const { return arguments_; }
 
+  /// The worker's scheduling niceness (Unix `nice`, 0..19; default 10): training takes every
+  /// core it is given, and the clinician's GUI must still get the CPU at once when it needs it.
+  /// Takes effect at the next start(); ignored where the platform has no nice().
+  void setNiceness(int niceness) { niceness_ = niceness; }
+  int niceness() const { return niceness_; }
+  /// The running worker's process id (0 when none).
+  qint64 processId() const { return process_.processId(); }
+
   /// Starts the worker process (asynchronously; requests sent before it runs are queued). Returns
   /// false when a worker is already running or starting. Clears the log of a previous process.
   bool start();
@@ -114,6 +122,7 @@ class WorkerClient : public QObject {
 
   QProcess process_;
   QString program_;
+  int niceness_ = 10;
   QStringList arguments_{QStringLiteral("serve")};
   qint64 nextId_ = 1;
   QList<QByteArray> queued_;  ///< requests sent while the process was starting

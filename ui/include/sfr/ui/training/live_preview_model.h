@@ -42,6 +42,8 @@ LabelDelta predictionDelta(const LabelVolume& current, const LabelVolume& predic
 struct RankedVolume {
   QString image;
   double confidence = 0.0;
+  QString labels;         ///< the label map written for it, when rankCases() asked for files
+  QString confidenceMap;  ///< its per-voxel confidence map, likewise
 };
 
 class LivePreviewModel : public QObject {
@@ -85,12 +87,21 @@ class LivePreviewModel : public QObject {
   /// screenshots); both must be on the viewer's image grid, else sfr::Error.
   void showPrediction(LabelVolume labels, ImageVolume confidence, double meanConfidence);
 
+  /// Reads a stored prediction (a case's label map and confidence map, as rankCases() wrote
+  /// them) on a helper thread and shows it as the preview of the visible image, unless the image
+  /// changed meanwhile. A file that cannot be read or is on another grid: errorOccurred().
+  void showStoredPrediction(const QString& labels, const QString& confidenceMap,
+                            double meanConfidence);
+
   bool acceptPreview(int label = -1);
   /// Drops the preview; it comes back with the next newer V-Net.
   void rejectPreview();
 
-  /// Asks the worker to rank `images` with `vnet` (default: the run's newest V-Net).
-  bool rankCases(const QStringList& images, const QString& vnet = {});
+  /// Asks the worker to rank `images` with `vnet` (default: the run's newest V-Net). With
+  /// `labelOutputs` and `confidenceOutputs` (one path each per image, or both empty) the worker
+  /// also writes each image's label map and confidence map there, and ranking() names them.
+  bool rankCases(const QStringList& images, const QString& vnet = {},
+                 const QStringList& labelOutputs = {}, const QStringList& confidenceOutputs = {});
   const QList<RankedVolume>& ranking() const { return ranking_; }
   double tau() const { return tau_; }
   void setTau(double tau) { tau_ = tau; }
@@ -102,7 +113,7 @@ class LivePreviewModel : public QObject {
   int previewCount() const { return previews_; }
   qint64 lastRoundTripMs() const { return lastRoundTripMs_; }
   const QString& lastError() const { return lastError_; }
-  bool requestInFlight() const { return predictId_ >= 0 || loading_; }
+  bool requestInFlight() const { return predictId_ >= 0 || loading_ > 0; }
 
  public Q_SLOTS:
   /// Looks for a newer V-Net now (the timer calls this).
@@ -125,6 +136,10 @@ class LivePreviewModel : public QObject {
   void writeVisibleImage();
   void sendPredict(const QString& vnet, const QDateTime& modified);
   void setError(const QString& message);
+  /// Reads `labels` and `confidenceMap` on a helper thread (removing them afterwards when
+  /// `removeFiles`), then shows them as the preview if the image is still `generation`.
+  void loadPreview(const QString& labels, const QString& confidenceMap, double meanConfidence,
+                   const QString& vnet, int generation, bool removeFiles);
   QString previewFolder() const;
   QJsonObject windowFields() const;
 
@@ -148,7 +163,8 @@ class LivePreviewModel : public QObject {
   QString predictVNet_;
   QDateTime predictVNetTime_;
   QElapsedTimer roundTrip_;
-  bool loading_ = false;
+  int loading_ = 0;                    ///< prediction files being read
+  bool lastRoundTripPending_ = false;  ///< the load in progress ends a predict round trip
   int sequence_ = 0;
 
   QString lastVNet_;  ///< newest V-Net a preview was requested for, and its time

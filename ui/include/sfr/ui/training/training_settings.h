@@ -29,6 +29,9 @@ struct TrainingPanelSettings {
   int iterations = 0;  ///< re-training steps; 0 = the preset's
   /// Cases whose labels train (project mode: `data.labelled_ids`); empty = the data's first N.
   QStringList labelledIds;
+  /// Labelled cases held out to validate on while re-training (`data.test_ids`: the live
+  /// validation-Dice curve, and evaluation.json at the end); never among labelledIds.
+  QStringList validationIds;
 
   QJsonObject toJson() const;
   /// Missing keys keep the defaults; a wrong type or value throws sfr::Error("training", ...).
@@ -48,7 +51,8 @@ struct TrainingData {
 };
 
 /// The `start` request's configuration: preset, method, device, data (phantoms or the folder with
-/// the labelled ids and, for those of them in `data.labelFiles`, `label_files`), SAM (checkpoint
+/// the labelled ids, the validation ids as `test_ids` and, for those of either in
+/// `data.labelFiles`, `label_files`), SAM (checkpoint
 /// or "" = random initialisation), SFR+ with τ, iterations when set; `overrides` (an object of
 /// the same shape) is merged over it key by key, recursively.
 QJsonObject toRunConfig(const TrainingPanelSettings& settings, const TrainingData& data,

@@ -51,6 +51,11 @@ struct PipelineDataSettings {
   /// the last labelled training cases (which then neither train nor feed the unlabelled stream).
   /// Phantoms: the last `test` cases. 0 = no evaluation.
   TORCH_ARG(int, test) = 0;
+  /// Folder datasets: these labelled cases (of any split) are the held-out cases instead of
+  /// `test`'s choice, e.g. the studio's validation case. A case named here neither trains nor
+  /// feeds the unlabelled stream; it may take its label from label_files. Written to JSON only
+  /// when not empty.
+  TORCH_ARG(std::vector<std::string>, test_ids);
   /// Per-volume intensity normalisation of folder images: "zscore" (§7.1) or "none". Phantoms are
   /// already z-scored.
   TORCH_ARG(std::string, normalize) = "zscore";
@@ -84,6 +89,22 @@ struct SfrPlusSettings {
   TORCH_ARG(int, rounds) = 1;
 };
 
+/// Validation while re-training (the studio's live Dice curve, issue 5): at every checkpoint the
+/// student predicts the first `cases` held-out cases (run.data.test) with the run's sliding
+/// window and the run reports their mean foreground Dice as the metric "validation_dice" (per
+/// class in its "classes" field). Without held-out cases nothing is validated.
+struct ValidationSettings {
+  /// Held-out cases validated at each checkpoint; 0 = none.
+  TORCH_ARG(int, cases) = 1;
+  /// Validate at every `every`-th checkpoint (1 = each, at checkpoint_every iterations).
+  TORCH_ARG(int, every) = 1;
+
+ public:
+  bool operator==(const ValidationSettings& o) const {
+    return cases() == o.cases() && every() == o.every();
+  }
+};
+
 struct PipelineConfig {
   /// "cpu", "mobile", "paper" (§9) or "auto" (effectivePreset()); the dataset decides crops and
   /// strides (LA layout or phantoms: the LA values, anything else: cubes). mobile = cpu-sized
@@ -105,6 +126,9 @@ struct PipelineConfig {
   TORCH_ARG(nlohmann::json, window) = nlohmann::json::object();
   /// Save the resumable state every this many iterations (and on pause, stop and stage ends).
   TORCH_ARG(int64_t, checkpoint_every) = 50;
+  /// Held-out Dice during re-training. Written to JSON only when not the default (run folders of
+  /// older runs still resume).
+  TORCH_ARG(ValidationSettings, validation);
 
  public:
   /// Throws sfr::Error naming the field ("run.sfr_plus.tau", ...). Checks the SAM checkpoint file
@@ -135,6 +159,8 @@ void to_json(nlohmann::json& j, const PipelineDataSettings& s);
 void from_json(const nlohmann::json& j, PipelineDataSettings& s);
 void to_json(nlohmann::json& j, const PipelineSamSettings& s);
 void from_json(const nlohmann::json& j, PipelineSamSettings& s);
+void to_json(nlohmann::json& j, const ValidationSettings& s);
+void from_json(const nlohmann::json& j, ValidationSettings& s);
 void to_json(nlohmann::json& j, const SfrPlusSettings& s);
 void from_json(const nlohmann::json& j, SfrPlusSettings& s);
 void to_json(nlohmann::json& j, const PipelineConfig& s);

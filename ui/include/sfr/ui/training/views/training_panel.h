@@ -8,6 +8,7 @@
 // configuration, and the review group: live preview on/off and opacity, Accept (case or label),
 // Reject, the confidence overlay toggle and the confidence ranking (under τ highlighted).
 #include <QWidget>
+#include <optional>
 
 class QCheckBox;
 class QComboBox;
@@ -34,7 +35,10 @@ class TrainingPanel : public QWidget {
 
   /// Cases that can train: id and whether it starts checked (a labelled case). Empty: the demo
   /// phantoms (the list says so).
-  void setCases(const QStringList& ids, const QStringList& labelled);
+  /// Lists `ids`; `labelled` ones can train or validate. Checked (training) are `checked` when
+  /// given, else the labelled ones. The validation choice is kept while its case stays labelled.
+  void setCases(const QStringList& ids, const QStringList& labelled,
+                const std::optional<QStringList>& checked = std::nullopt);
   /// The data line ("built-in phantoms", the project folder).
   void setDataDescription(const QString& text);
 
@@ -54,6 +58,8 @@ class TrainingPanel : public QWidget {
   QCheckBox* samStagesCheck() const { return samStages_; }
   QCheckBox* confidenceCheck() const { return showConfidence_; }
   QListWidget* caseList() const { return cases_; }
+  /// "none" (item 0) and the labelled cases: the one held out to validate on.
+  QComboBox* validationCombo() const { return validation_; }
   QListWidget* historyList() const { return history_; }
   QListWidget* rankingList() const { return ranking_; }
   QPlainTextEdit* historyConfig() const { return historyConfig_; }
@@ -84,6 +90,7 @@ class TrainingPanel : public QWidget {
   LivePreviewModel* previewModel_;
   QLabel* data_;
   QListWidget* cases_;
+  QComboBox* validation_;
   QComboBox* method_;
   QComboBox* preset_;
   QComboBox* sam_;
@@ -115,6 +122,7 @@ class TrainingPanel : public QWidget {
   QListWidget* ranking_;
   bool filling_ = false;
   bool replotQueued_ = false;
+  bool progressQueued_ = false;
 };
 
 }  // namespace sfr::ui
