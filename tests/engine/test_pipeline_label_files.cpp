@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -275,6 +276,60 @@ TEST_F(LabelFilesData, EveryBadLabelFileIsOneErrorNamingTheFileAndTheCase) {
     PipelineDataSettings heldOut = settings().labelled_ids({"case_b"}).test(1);
     heldOut.label_files({{"case_c", file.string()}});
     EXPECT_NE(errorOf([&] { load(heldOut); }).find(file.string()), std::string::npos);
+  }
+}
+
+// run.data.spacing: a label drawn in the studio on a LA case (HDF5 stores no spacing) of a
+// project opened with --spacing 0.625 lies on the 0.625 mm grid; the run reads the HDF5 image at
+// 1 mm by default, which is another grid (one error naming the file), and at the project's
+// spacing with data.spacing, which trains on the drawn label.
+TEST(PipelineDataSpacing, HdfCasesAreReadAtTheProjectSpacing) {
+  const char* dataEnv = std::getenv("SFR_DATA_DIR");
+  if (!dataEnv || !*dataEnv) GTEST_SKIP() << "SFR_DATA_DIR is not set";
+  const fs::path la = fs::path(dataEnv) / "la";
+  std::ifstream list(la / "train.list");
+  std::string id;
+  ASSERT_TRUE(std::getline(list, id)) << la / "train.list";
+  const fs::path image = la / id / "mri_norm2.h5";
+  std::cout << "LA case " << image << "\n";
+  TempDir dir;
+  const sfr::ImageVolume atProjectSpacing =
+      sfr::io::readImage(image, sfr::io::ReadOptions{}.setSpacing({0.625, 0.625, 0.625}));
+  sfr::LabelVolume drawn(atProjectSpacing.geometry(), 0);
+  drawn.at(10, 20, 30) = 1;
+  drawn.at(11, 20, 30) = 1;
+  const fs::path labelFile = dir.path() / "p.sfrproj.labels" / (id + ".nii.gz");
+  fs::create_directories(labelFile.parent_path());
+  sfr::io::writeLabel(drawn, labelFile);
+
+  PipelineDataSettings d;
+  d.source("folder").folder(la.string()).labelled_ids({id}).unlabelled(0).normalize("none");
+  d.label_files({{id, labelFile.string()}});
+  sfr::NullProgress progress;
+  sfr::CancelToken cancel;
+  const std::string oneMm = errorOf([&] { internal::loadPipelineData(d, progress, cancel); });
+  std::cout << "without data.spacing: " << oneMm << "\n";
+  EXPECT_NE(oneMm.find(labelFile.string()), std::string::npos) << oneMm;
+  EXPECT_NE(oneMm.find("run.data.label_files"), std::string::npos) << oneMm;
+
+  d.spacing({0.625, 0.625, 0.625});
+  const internal::PipelineData data = internal::loadPipelineData(d, progress, cancel);
+  ASSERT_EQ(data.labelled.size(), 1u);
+  EXPECT_TRUE(torch::equal(data.labelled[0].label, toTensor(drawn)));
+  EXPECT_TRUE(torch::equal(data.labelled[0].image, toTensor(atProjectSpacing)));
+
+  // JSON and validation.
+  PipelineConfig c;
+  c.data().source("folder").folder(la.string()).spacing({0.625, 0.625, 0.625});
+  EXPECT_EQ(json(c).at("data").at("spacing"), json::array({0.625, 0.625, 0.625}));
+  EXPECT_EQ(parse(json(c)).data().spacing(), c.data().spacing());
+  EXPECT_FALSE(json(PipelineConfig()).at("data").contains("spacing"));
+  for (const std::vector<double>& bad :
+       {std::vector<double>{1.0, 1.0}, std::vector<double>{1.0, 0.0, 1.0},
+        std::vector<double>{1.0, -2.0, 1.0}}) {
+    PipelineConfig wrong = c;
+    wrong.data().spacing(bad);
+    EXPECT_NE(errorOf([&] { wrong.validate(); }).find("run.data.spacing"), std::string::npos);
   }
 }
 

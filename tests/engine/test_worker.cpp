@@ -381,6 +381,13 @@ TEST_F(WorkerTest, TrainsPausesResumesAndMatchesAnUninterruptedRun) {
       EXPECT_EQ(keptLabels.voxels(), label.voxels());  // what predict wrote for the same image
     }
   }
+  json badSpacing = rank;
+  badSpacing["id"] = "rk4";
+  badSpacing["spacing"] = {1.0, 1.0};
+  const json spacingRefused = request(badSpacing);
+  EXPECT_EQ(spacingRefused.at("type"), "error");
+  EXPECT_NE(spacingRefused.at("message").get<std::string>().find("spacing"), std::string::npos)
+      << spacingRefused;
   json wrongCount = rank;
   wrongCount["id"] = "rk3";
   wrongCount["labels_out"] = {dir / "keep" / "only_one.nii.gz"};

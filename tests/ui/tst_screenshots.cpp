@@ -87,7 +87,8 @@ class TestScreenshots : public QObject {
     window.model()->setCursor({o[0] + 32, o[1] + 32, o[2] + 16});
     QVERIFY(save(window, file("studio-mosaic")));
 
-    // A short real run for the curves, the preview and the ranking.
+    // A short real run for the curves (with the validation Dice on the held-out phantom), the
+    // preview and the ranking.
     TrainingController* controller = window.trainingController();
     TrainingPanel* panel = window.trainingPanel();
     TrainingRunModel* run = controller->run();
@@ -99,7 +100,7 @@ class TestScreenshots : public QObject {
     controller->setConfigOverrides(QJsonDocument::fromJson(R"({"checkpoint_every":5,
         "training":{"network":{"filters":4},"batch":{"crop":[32,32,16]}},
         "sam":{"fine_tune":{"iterations":4}},
-        "data":{"phantom":{"size":[48,48,32],"cases":3},"labelled":1}})")
+        "data":{"phantom":{"size":[48,48,32],"cases":4},"labelled":1,"test":1}})")
                                        .object());
     window.trainingDock()->raise();
     window.resizeDocks({window.trainingDock()}, {560}, Qt::Horizontal);

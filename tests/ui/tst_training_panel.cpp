@@ -389,6 +389,10 @@ class TrainingPanelTest : public QObject {
              (QJsonObject{{"c", "/p.sfrproj.labels/c.nii.gz"}}));
     QVERIFY(
         !toRunConfig(TrainingPanelSettings{}, data).value("data").toObject().contains("test_ids"));
+    QVERIFY(!config.contains("spacing"));
+    data.spacing = {0.625, 0.625, 1.25};  // a LA project opened with its spacing
+    QCOMPARE(toRunConfig(s, data).value("data").toObject().value("spacing").toArray(),
+             (QJsonArray{0.625, 0.625, 1.25}));
 
     QTemporaryDir dir;
     QVERIFY(dir.isValid());

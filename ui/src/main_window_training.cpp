@@ -51,6 +51,7 @@ bool isInside(const std::filesystem::path& path, const std::filesystem::path& fo
 TrainingData projectTrainingData(const ProjectModel& project) {
   const Project& p = project.project();
   TrainingData data{QString::fromStdString(p.source.string())};
+  if (p.spacing) data.spacing = {(*p.spacing)[0], (*p.spacing)[1], (*p.spacing)[2]};
   for (int i = 0; i < project.caseCount(); ++i) {
     const ProjectCase& c = p.cases[static_cast<std::size_t>(i)];
     if (!c.label) continue;
@@ -156,7 +157,8 @@ void MainWindow::setUpTraining() {
     } else if (!preview_->visibleImageFile().isEmpty()) {
       images << preview_->visibleImageFile();
     }
-    preview_->rankCases(images, training_->run()->finalVNetPath(), labelOutputs, confidenceOutputs);
+    preview_->rankCases(images, training_->run()->finalVNetPath(), labelOutputs, confidenceOutputs,
+                        training_->data().spacing);
   });
   connect(preview_, &LivePreviewModel::rankingChanged, this, [this] {
     int flagged = 0;

@@ -390,7 +390,8 @@ void LivePreviewModel::rejectPreview() {
 
 bool LivePreviewModel::rankCases(const QStringList& images, const QString& vnetPath,
                                  const QStringList& labelOutputs,
-                                 const QStringList& confidenceOutputs) {
+                                 const QStringList& confidenceOutputs,
+                                 const QList<double>& spacing) {
   if (images.isEmpty() || rankId_ >= 0) return false;
   if ((!labelOutputs.isEmpty() && labelOutputs.size() != images.size()) ||
       (!confidenceOutputs.isEmpty() && confidenceOutputs.size() != images.size()))
@@ -404,6 +405,8 @@ bool LivePreviewModel::rankCases(const QStringList& images, const QString& vnetP
     fields.insert(QStringLiteral("labels_out"), QJsonArray::fromStringList(labelOutputs));
   if (!confidenceOutputs.isEmpty())
     fields.insert(QStringLiteral("confidence_out"), QJsonArray::fromStringList(confidenceOutputs));
+  if (spacing.size() == 3)
+    fields.insert(QStringLiteral("spacing"), QJsonArray{spacing[0], spacing[1], spacing[2]});
   const qint64 id = worker_->send(QStringLiteral("rank"), fields);
   if (id < 0) return false;
   rankId_ = id;

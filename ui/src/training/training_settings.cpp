@@ -156,6 +156,9 @@ QJsonObject toRunConfig(const TrainingPanelSettings& s, const TrainingData& data
     dataJson.insert(QStringLiteral("folder"), data.folder);
     if (!s.labelledIds.isEmpty())
       dataJson.insert(QStringLiteral("labelled_ids"), QJsonArray::fromStringList(s.labelledIds));
+    if (data.spacing.size() == 3)
+      dataJson.insert(QStringLiteral("spacing"),
+                      QJsonArray{data.spacing[0], data.spacing[1], data.spacing[2]});
     if (!s.validationIds.isEmpty())
       dataJson.insert(QStringLiteral("test_ids"), QJsonArray::fromStringList(s.validationIds));
     // The studio's own labels of the training and validation cases replace the dataset's.

@@ -74,6 +74,7 @@ void to_json(nlohmann::json& j, const PipelineDataSettings& s) {
                      {"normalize", s.normalize()}};
   if (!s.label_files().empty()) j["label_files"] = s.label_files();
   if (!s.test_ids().empty()) j["test_ids"] = s.test_ids();
+  if (!s.spacing().empty()) j["spacing"] = s.spacing();
 }
 
 void from_json(const nlohmann::json& j, PipelineDataSettings& s) {
@@ -87,6 +88,7 @@ void from_json(const nlohmann::json& j, PipelineDataSettings& s) {
   r.read("unlabelled", s.unlabelled());
   r.read("test", s.test());
   r.read("test_ids", s.test_ids());
+  r.read("spacing", s.spacing());
   r.read("normalize", s.normalize());
   r.finish();
 }
@@ -182,6 +184,10 @@ void PipelineConfig::validate() const {
           "at least one labelled case is needed");
   require(d.unlabelled() >= -1, "data.unlabelled", "must be -1 (all the rest) or >= 0");
   require(d.test() >= 0, "data.test", "must be >= 0");
+  require(d.spacing().empty() || (d.spacing().size() == 3 &&
+                                  std::all_of(d.spacing().begin(), d.spacing().end(),
+                                              [](double v) { return std::isfinite(v) && v > 0; })),
+          "data.spacing", "must be empty or three finite positive spacings in mm [x, y, z]");
   require(d.test_ids().empty() || d.test() == 0, "data.test_ids",
           "names the held-out cases; leave data.test at 0 with it");
   for (const std::string& id : d.test_ids()) {
@@ -201,6 +207,7 @@ void PipelineConfig::validate() const {
     require(d.labelled_ids().empty(), "data.labelled_ids", "only applies to folder datasets");
     require(d.label_files().empty(), "data.label_files", "only applies to folder datasets");
     require(d.test_ids().empty(), "data.test_ids", "only applies to folder datasets");
+    require(d.spacing().empty(), "data.spacing", "only applies to folder datasets");
     const int rest = d.phantom().cases - d.labelled() - d.test();
     require(rest >= 0 && (d.unlabelled() < 0 || d.unlabelled() <= rest), "data",
             "labelled + unlabelled + test cases exceed the " + std::to_string(d.phantom().cases) +

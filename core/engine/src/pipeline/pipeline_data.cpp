@@ -46,10 +46,18 @@ PipelineData loadPhantoms(const PipelineDataSettings& d, ProgressSink& progress,
 }
 
 #ifdef SFR_HAVE_ITK
+// How the run reads folder volumes: run.data.spacing for files that store none (HDF5).
+io::ReadOptions readOptions(const PipelineDataSettings& d) {
+  io::ReadOptions options;
+  if (d.spacing().size() == 3) options.setSpacing({d.spacing()[0], d.spacing()[1], d.spacing()[2]});
+  return options;
+}
+
 // run.data.label_files: the labels that replace (or add to) the dataset's, by case id.
 class LabelOverrides {
  public:
-  LabelOverrides(const PipelineDataSettings& d, const io::Dataset& dataset) {
+  LabelOverrides(const PipelineDataSettings& d, const io::Dataset& dataset)
+      : options_(readOptions(d)) {
     std::set<std::string> ids;
     for (const io::DatasetCase& c : dataset.cases) ids.insert(c.id);
     for (const auto& [id, file] : d.label_files()) {
@@ -80,7 +88,7 @@ class LabelOverrides {
   io::VolumePair read(const io::DatasetCase& c) const {
     const std::filesystem::path label = *labelOf(c);
     try {
-      return io::readCase(c.image, label);
+      return io::readCase(c.image, label, options_);
     } catch (const Error& e) {
       if (!has(c) || e.subject() != label.string()) throw;
       throw Error(e.subject(), e.problem() + " (the label of case '" + c.id + "' against " +
@@ -88,7 +96,10 @@ class LabelOverrides {
     }
   }
 
+  const io::ReadOptions& options() const { return options_; }
+
  private:
+  io::ReadOptions options_;
   std::map<std::string, std::filesystem::path> files_;
 };
 
@@ -200,7 +211,8 @@ PipelineData loadFolder(const PipelineDataSettings& d, ProgressSink& progress,
   for (const io::DatasetCase* c : rest) {
     cancel.throwIfCancelled();
     // An override of a case that ends up unlabelled is still checked (read with its image).
-    ImageVolume image = overrides.has(*c) ? overrides.read(*c).image : io::readImage(c->image);
+    ImageVolume image =
+        overrides.has(*c) ? overrides.read(*c).image : io::readImage(c->image, overrides.options());
     if (d.normalize() == "zscore") zScoreInPlace(image);
     data.unlabelled.push_back({c->id, toTensor(image), {}});
     progress.report({"load", ++done, total, c->id});
@@ -243,7 +255,7 @@ HeldOutVolumes readHeldOut(const PipelineDataSettings& settings, const HeldOutCa
     return {std::move(p.image), std::move(p.label)};
   }
 #ifdef SFR_HAVE_ITK
-  io::VolumePair pair = io::readCase(c.image, c.label);
+  io::VolumePair pair = io::readCase(c.image, c.label, readOptions(settings));
   if (settings.normalize() == "zscore") zScoreInPlace(pair.image);
   return {std::move(pair.image), std::move(pair.label)};
 #else

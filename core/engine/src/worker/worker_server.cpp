@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <iostream>
@@ -98,6 +99,21 @@ void writeLabelCreatingFolder(const LabelVolume& labels, const std::string& path
 void writeImageCreatingFolder(const ImageVolume& image, const std::string& path) {
   createParentFolder(path);
   io::writeImage(image, path);
+}
+
+// The request's optional "spacing" [x, y, z] (mm) for image files that store none (HDF5).
+io::ReadOptions readOptions(const json& request) {
+  io::ReadOptions options;
+  if (!request.contains("spacing")) return options;
+  const json& v = request.at("spacing");
+  if (!v.is_array() || v.size() != 3) throw Error("spacing", "must be [x, y, z] in mm");
+  Vec3 spacing{};
+  for (std::size_t i = 0; i < 3; ++i) {
+    if (!v[i].is_number() || !(v[i].get<double>() > 0) || !std::isfinite(v[i].get<double>()))
+      throw Error("spacing", "must hold three finite positive numbers (mm)");
+    spacing[i] = v[i].get<double>();
+  }
+  return options.setSpacing(spacing);
 }
 
 bool zscore(const json& request) {
@@ -468,10 +484,11 @@ struct WorkerServer::Impl : EventSink {
     const std::string confidencePath = requireString(request, "confidence_out");
     const SlidingWindowOptions window = windowOptions(request);
     const bool normalize = zscore(request);
+    const io::ReadOptions reading = readOptions(request);
     const CancelToken token = jobsCancel;
     launchJob(id, "predict", [=](ProgressSink& progress) {
       const VNetVolumePredictor predictor(vnet, window);
-      ImageVolume volume = io::readImage(image);
+      ImageVolume volume = io::readImage(image, reading);
       if (normalize) zScoreInPlace(volume);
       const VolumePrediction p = predictor.predict(volume, true, &progress, &token);
       // Per-voxel confidence: the winning class's probability (what SFR+ averages per volume).
@@ -514,6 +531,7 @@ struct WorkerServer::Impl : EventSink {
         pathList(request, "confidence_out", images.size());
     const SlidingWindowOptions window = windowOptions(request);
     const bool normalize = zscore(request);
+    const io::ReadOptions reading = readOptions(request);
     const CancelToken token = jobsCancel;
     launchJob(id, "rank", [=](ProgressSink& progress) {
       const VNetVolumePredictor predictor(vnet, window);
@@ -524,7 +542,7 @@ struct WorkerServer::Impl : EventSink {
       std::vector<Scored> scores;
       for (std::size_t n = 0; n < images.size(); ++n) {
         token.throwIfCancelled();
-        ImageVolume volume = io::readImage(images[n]);
+        ImageVolume volume = io::readImage(images[n], reading);
         if (normalize) zScoreInPlace(volume);
         const VolumePrediction p = predictor.predict(volume, true, nullptr, &token);
         ImageVolume confidence(volume.geometry(), 0.0f);

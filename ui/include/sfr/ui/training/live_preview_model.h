@@ -100,8 +100,10 @@ class LivePreviewModel : public QObject {
   /// Asks the worker to rank `images` with `vnet` (default: the run's newest V-Net). With
   /// `labelOutputs` and `confidenceOutputs` (one path each per image, or both empty) the worker
   /// also writes each image's label map and confidence map there, and ranking() names them.
+  /// `spacing` (mm, 3 values) is for image files that store none (HDF5).
   bool rankCases(const QStringList& images, const QString& vnet = {},
-                 const QStringList& labelOutputs = {}, const QStringList& confidenceOutputs = {});
+                 const QStringList& labelOutputs = {}, const QStringList& confidenceOutputs = {},
+                 const QList<double>& spacing = {});
   const QList<RankedVolume>& ranking() const { return ranking_; }
   double tau() const { return tau_; }
   void setTau(double tau) { tau_ = tau; }

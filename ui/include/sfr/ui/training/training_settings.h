@@ -48,6 +48,9 @@ struct TrainingData {
   /// studio, saved in the project's label store). Only the cases among the settings' labelled
   /// ids go into the run (`data.label_files`).
   QMap<QString, QString> labelFiles = {};
+  /// The project's voxel spacing (mm) for files that store none (LA HDF5); empty = 1 mm. Goes to
+  /// the run as `data.spacing`, so the run reads the grid the studio showed and labelled.
+  QList<double> spacing = {};
 };
 
 /// The `start` request's configuration: preset, method, device, data (phantoms or the folder with

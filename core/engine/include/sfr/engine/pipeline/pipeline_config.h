@@ -56,6 +56,10 @@ struct PipelineDataSettings {
   /// feeds the unlabelled stream; it may take its label from label_files. Written to JSON only
   /// when not empty.
   TORCH_ARG(std::vector<std::string>, test_ids);
+  /// Folder datasets: voxel spacing (mm, [x, y, z]) for files that store none (the LA HDF5
+  /// files; others keep their own), so that labels drawn on such a case in the studio with a
+  /// project spacing lie on the grid the run reads. Empty = 1 mm. Written to JSON only when set.
+  TORCH_ARG(std::vector<double>, spacing);
   /// Per-volume intensity normalisation of folder images: "zscore" (§7.1) or "none". Phantoms are
   /// already z-scored.
   TORCH_ARG(std::string, normalize) = "zscore";
