@@ -754,7 +754,7 @@
     </message>
     <message>
         <location line="+23"/>
-        <location filename="../ui/src/main_window_training.cpp" line="+120"/>
+        <location filename="../ui/src/main_window_training.cpp" line="+121"/>
         <source>Cannot Save Project</source>
         <translation>Projekt kann nicht gespeichert werden</translation>
     </message>
@@ -885,7 +885,7 @@
         <translation>Training</translation>
     </message>
     <message numerus="yes">
-        <location line="+81"/>
+        <location line="+82"/>
         <source>Ranked %n case(s) by confidence; %1 under %2 to review.</source>
         <translation>
             <numerusform>%n Fall nach Konfidenz geordnet; %1 unter %2 zu prüfen.</numerusform>
@@ -893,7 +893,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+9"/>
+        <location line="+8"/>
         <source>Ranked %n case(s) by confidence; %1 under %2 to review; %3 new prediction(s) in the project.</source>
         <translation>
             <numerusform>%n Fall nach Konfidenz geordnet; %1 unter %2 zu prüfen; %3 neue Vorhersage(n) im Projekt.</numerusform>
@@ -1463,7 +1463,7 @@
         <translation>Die aufgelöste Konfiguration des gewählten Laufs</translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+112"/>
         <source>built-in phantoms (the first 2 are labelled)</source>
         <translation>eingebaute Phantome (die ersten 2 sind gelabelt)</translation>
     </message>
@@ -1519,12 +1519,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+77"/>
+        <location line="+82"/>
         <source>finished</source>
         <translation>abgeschlossen</translation>
     </message>
     <message>
-        <location line="-77"/>
+        <location line="-82"/>
         <source>failed</source>
         <translation>fehlgeschlagen</translation>
     </message>
@@ -1549,9 +1549,14 @@
         <translation>%1-Verlust, Runde %2</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>learning rate (%1)</source>
         <translation>Lernrate (%1)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>validation Dice, round %1</source>
+        <translation>Validierungs-Dice, Runde %1</translation>
     </message>
     <message>
         <location line="+17"/>
@@ -1602,7 +1607,7 @@
 <context>
     <name>sfr::ui::TrainingSettings</name>
     <message numerus="yes">
-        <location filename="../ui/src/training/training_settings.cpp" line="+200"/>
+        <location filename="../ui/src/training/training_settings.cpp" line="+208"/>
         <source>CPU (%n cores)</source>
         <translation>
             <numerusform>CPU (%n Kern)</numerusform>
@@ -1641,7 +1646,7 @@
 <context>
     <name>sfr::ui::WorkerClient</name>
     <message>
-        <location filename="../ui/src/model/worker_client.cpp" line="+132"/>
+        <location filename="../ui/src/model/worker_client.cpp" line="+144"/>
         <source>line longer than 64 MiB</source>
         <translation>Zeile länger als 64 MiB</translation>
     </message>

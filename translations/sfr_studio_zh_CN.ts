@@ -754,7 +754,7 @@
     </message>
     <message>
         <location line="+23"/>
-        <location filename="../ui/src/main_window_training.cpp" line="+120"/>
+        <location filename="../ui/src/main_window_training.cpp" line="+121"/>
         <source>Cannot Save Project</source>
         <translation>无法保存项目</translation>
     </message>
@@ -883,14 +883,14 @@
         <translation>训练</translation>
     </message>
     <message numerus="yes">
-        <location line="+81"/>
+        <location line="+82"/>
         <source>Ranked %n case(s) by confidence; %1 under %2 to review.</source>
         <translation>
             <numerusform>已按置信度对 %n 个病例排序；%1 个低于 %2，需要复核。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+9"/>
+        <location line="+8"/>
         <source>Ranked %n case(s) by confidence; %1 under %2 to review; %3 new prediction(s) in the project.</source>
         <translation>
             <numerusform>已按置信度对 %n 个病例排序；%1 个低于 %2，需要复核；项目中新增 %3 个预测。</numerusform>
@@ -1457,7 +1457,7 @@
         <translation>所选运行的最终配置</translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+112"/>
         <source>built-in phantoms (the first 2 are labelled)</source>
         <translation>内置体模（前 2 个已标注）</translation>
     </message>
@@ -1513,12 +1513,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+77"/>
+        <location line="+82"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location line="-77"/>
+        <location line="-82"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
@@ -1543,9 +1543,14 @@
         <translation>%1 损失，第 %2 轮</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>learning rate (%1)</source>
         <translation>学习率（%1）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>validation Dice, round %1</source>
+        <translation>验证 Dice，第 %1 轮</translation>
     </message>
     <message>
         <location line="+17"/>
@@ -1596,7 +1601,7 @@
 <context>
     <name>sfr::ui::TrainingSettings</name>
     <message numerus="yes">
-        <location filename="../ui/src/training/training_settings.cpp" line="+200"/>
+        <location filename="../ui/src/training/training_settings.cpp" line="+208"/>
         <source>CPU (%n cores)</source>
         <translation>
             <numerusform>CPU（%n 核）</numerusform>
@@ -1634,7 +1639,7 @@
 <context>
     <name>sfr::ui::WorkerClient</name>
     <message>
-        <location filename="../ui/src/model/worker_client.cpp" line="+132"/>
+        <location filename="../ui/src/model/worker_client.cpp" line="+144"/>
         <source>line longer than 64 MiB</source>
         <translation>行长度超过 64 MiB</translation>
     </message>

@@ -461,7 +461,7 @@ class TrainingPanelTest : public QObject {
     QCOMPARE(curve[1].value, 0.5);
     const auto plotted = [&] {
       for (int g = 0; g < panel.plot()->graphCount(); ++g)
-        if (panel.plot()->graph(g)->name() == QLatin1String("validation_dice train 0") &&
+        if (panel.plot()->graph(g)->name() == QLatin1String("validation Dice, round 0") &&
             panel.plot()->graph(g)->data()->size() == 2)
           return true;
       return false;

@@ -502,9 +502,14 @@ void TrainingPanel::redrawCurves() {
     add(tr("%1 loss, round %2").arg(key.stage).arg(key.round), run->lossSeries(key), plot_->yAxis,
         Qt::SolidLine);
   for (const QString& curve : controller_->metricCurves()) {
+    // Curves are "<metric> <stage> <round>".
     const bool lr = curve.startsWith(QLatin1String("learning_rate"));
-    add(lr ? tr("learning rate (%1)").arg(curve.section(QLatin1Char(' '), 1)) : curve,
-        controller_->metricSeries(curve), lr ? plot_->yAxis2 : plot_->yAxis,
+    QString name = curve;
+    if (lr)
+      name = tr("learning rate (%1)").arg(curve.section(QLatin1Char(' '), 1));
+    else if (curve.startsWith(QLatin1String("validation_dice ")))
+      name = tr("validation Dice, round %1").arg(curve.section(QLatin1Char(' '), 2));
+    add(name, controller_->metricSeries(curve), lr ? plot_->yAxis2 : plot_->yAxis,
         lr ? Qt::DashLine : Qt::DotLine);
   }
   plot_->rescaleAxes();
