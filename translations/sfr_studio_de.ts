@@ -884,8 +884,13 @@
         <source>Training</source>
         <translation>Training</translation>
     </message>
+    <message>
+        <location line="+47"/>
+        <source>Prediction not shown: %1</source>
+        <translation>Vorhersage nicht angezeigt: %1</translation>
+    </message>
     <message numerus="yes">
-        <location line="+82"/>
+        <location line="+40"/>
         <source>Ranked %n case(s) by confidence; %1 under %2 to review.</source>
         <translation>
             <numerusform>%n Fall nach Konfidenz geordnet; %1 unter %2 zu prüfen.</numerusform>

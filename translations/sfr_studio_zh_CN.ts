@@ -882,8 +882,13 @@
         <source>Training</source>
         <translation>训练</translation>
     </message>
+    <message>
+        <location line="+47"/>
+        <source>Prediction not shown: %1</source>
+        <translation>未显示预测：%1</translation>
+    </message>
     <message numerus="yes">
-        <location line="+82"/>
+        <location line="+40"/>
         <source>Ranked %n case(s) by confidence; %1 under %2 to review.</source>
         <translation>
             <numerusform>已按置信度对 %n 个病例排序；%1 个低于 %2，需要复核。</numerusform>

@@ -24,6 +24,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -558,6 +559,17 @@ class TrainingPanelTest : public QObject {
     QVERIFY(preview->acceptPreview());
     QCOMPARE(editing->undoStack().undoCount(), undoBefore + 1);
     QCOMPARE(window.model()->label()->voxels(), expected.voxels());
+
+    // A stored prediction whose confidence map is gone: opening the case says which file, in the
+    // status bar too, and shows no preview.
+    const QString bConfidence = predictionFilesFor(projectFile, "case_b").confidence;
+    QVERIFY(QFile::rename(bConfidence, bConfidence + QStringLiteral(".moved")));
+    QVERIFY(window.openCase(b));
+    QVERIFY(waitFor(
+        [&] { return preview->lastError().contains(QFileInfo(bConfidence).fileName()); }, 10000));
+    QVERIFY(!preview->hasPreview());
+    QVERIFY(window.statusBar()->currentMessage().contains(QFileInfo(bConfidence).fileName()));
+    QVERIFY(QFile::rename(bConfidence + QStringLiteral(".moved"), bConfidence));
 
     // Export all predicted: case_b's stored prediction goes out on its image's exact grid.
     MaskExportOptions options;

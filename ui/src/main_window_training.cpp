@@ -129,6 +129,11 @@ void MainWindow::setUpTraining() {
     training_->setData(projectTrainingData(*project_));
     return true;
   });
+  // A prediction that cannot be shown (a stored one gone missing, another grid) is said where the
+  // clinician looks, not only in the training panel.
+  connect(preview_, &LivePreviewModel::errorOccurred, this, [this](const QString& message) {
+    statusBar()->showMessage(tr("Prediction not shown: %1").arg(message), 15000);
+  });
   connect(training_, &TrainingController::statusMessage, this,
           [this](const QString& message) { statusBar()->showMessage(message, 15000); });
   connect(training_, &TrainingController::runStarted, this,
