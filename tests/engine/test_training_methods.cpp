@@ -2,7 +2,9 @@
 // with 16^3 cubes): losses, weight updates, the EMA rule, MagicNet's cube algebra, the registry and
 // exact resume. Pseudo-labels come from a threshold labeler, a test double for SAM.
 #include <gtest/gtest.h>
+
 #include <torch/torch.h>
+#include <map>
 
 #include <unistd.h>
 #include <cmath>
@@ -255,6 +257,14 @@ TEST(TrainingMethods, UndoRotFlipShowsTheLabelerTheCropAsSampledAndTurnsItsLabel
   EXPECT_TRUE(torch::equal(undoing.pseudoLabelsFor(plain), half));
   plain.orientations.resize(1);
   EXPECT_THROW(undoing.pseudoLabelsFor(plain), sfr::Error);
+  // A step reports what the pseudo-labels and the labels teach: the share of each class.
+  const StepResult stepped = undoing.step(batch);
+  std::map<std::string, double> scalars;
+  for (const NamedValue& v : stepped.scalars) scalars[v.name] = v.value;
+  ASSERT_TRUE(scalars.count("pseudo_fraction_class_1")) << "no pseudo-label fractions";
+  EXPECT_DOUBLE_EQ(scalars.at("pseudo_fraction_class_1"), 0.5);  // the first half along x
+  EXPECT_DOUBLE_EQ(scalars.at("label_fraction_class_1"),
+                   (batch.labels == 1).to(torch::kFloat64).mean().item<double>());
   // And the settings carry the choice through JSON.
   EXPECT_TRUE(nlohmann::json(undo).get<TrainingSettings>().pseudo_labels().undo_rot_flip());
   EXPECT_FALSE(nlohmann::json(s).get<TrainingSettings>().pseudo_labels().undo_rot_flip());

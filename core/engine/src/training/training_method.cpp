@@ -226,6 +226,10 @@ torch::Tensor TrainingMethod::pseudoLabelsFor(const TrainingBatch& batch) {
         "expected integer labels " + c10::str(c10::IntArrayRef(expected)) + ", got " +
             (labels.defined() ? c10::str(labels.sizes()) + " " + c10::toString(labels.scalar_type())
                               : std::string("nothing")));
+  lastPseudoFractions_.clear();
+  const int64_t classes = settings_.network().classes();
+  for (int64_t c = 1; c < classes; ++c)
+    lastPseudoFractions_.push_back((labels == c).to(torch::kFloat64).mean().item<double>());
   return labels.to(device_, torch::kLong).detach();
 }
 
@@ -264,7 +268,15 @@ StepResult TrainingMethod::step(const TrainingBatch& input) {
   studentModule_->train();
   if (teacherModule_) teacherModule_->train();
 
+  lastPseudoFractions_.clear();
   const torch::Tensor loss = computeLoss(batch, result);
+  for (std::size_t c = 0; c < lastPseudoFractions_.size(); ++c) {
+    const auto label = static_cast<int64_t>(c + 1);
+    result.scalars.push_back(
+        {"pseudo_fraction_class_" + std::to_string(label), lastPseudoFractions_[c]});
+    result.scalars.push_back({"label_fraction_class_" + std::to_string(label),
+                              (batch.labels == label).to(torch::kFloat64).mean().item<double>()});
+  }
   const double total = loss.item<double>();
   if (!std::isfinite(total))
     throw Error("training " + name(),

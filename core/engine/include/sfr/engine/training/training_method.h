@@ -186,6 +186,10 @@ class TrainingMethod {
   VNet studentNet_{nullptr}, teacherNet_{nullptr};
   std::unique_ptr<torch::optim::SGD> optimizer_;
   std::shared_ptr<PseudoLabeler> labeler_;
+  /// Share of each class c >= 1 in the last batch's pseudo-labels (reported by step() as the
+  /// scalars "pseudo_fraction_class_<c>", beside "label_fraction_class_<c>" of the labelled
+  /// crops), so a run shows what its pseudo-labels teach.
+  std::vector<double> lastPseudoFractions_;
   GradientHook gradientHook_;
 };
 
