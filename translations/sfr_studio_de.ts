@@ -524,7 +524,17 @@
         <translation>der Vorschauordner %1 kann nicht angelegt werden</translation>
     </message>
     <message>
-        <location line="+119"/>
+        <location line="+66"/>
+        <source>the worker&apos;s ranking has an entry without an image or a confidence</source>
+        <translation>die Rangliste des Workers hat einen Eintrag ohne Bild oder Konfidenz</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>the worker&apos;s prediction reply has no mean confidence</source>
+        <translation>die Vorhersage-Antwort des Workers hat keine mittlere Konfidenz</translation>
+    </message>
+    <message>
+        <location line="+49"/>
         <source>the prediction is not on the visible image&apos;s grid</source>
         <translation>die Vorhersage liegt nicht auf dem Gitter des sichtbaren Bildes</translation>
     </message>
@@ -1263,7 +1273,7 @@
 <context>
     <name>sfr::ui::TrainingPanel</name>
     <message>
-        <location filename="../ui/src/training/views/training_panel.cpp" line="+66"/>
+        <location filename="../ui/src/training/views/training_panel.cpp" line="+56"/>
         <source>none: random initialisation</source>
         <translation>keiner: zufällige Initialisierung</translation>
     </message>

@@ -524,7 +524,17 @@
         <translation>无法创建预览文件夹 %1</translation>
     </message>
     <message>
-        <location line="+119"/>
+        <location line="+66"/>
+        <source>the worker&apos;s ranking has an entry without an image or a confidence</source>
+        <translation>工作进程的排序中有缺少图像或置信度的条目</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>the worker&apos;s prediction reply has no mean confidence</source>
+        <translation>工作进程的预测回复缺少平均置信度</translation>
+    </message>
+    <message>
+        <location line="+49"/>
         <source>the prediction is not on the visible image&apos;s grid</source>
         <translation>预测结果与当前图像的网格不一致</translation>
     </message>
@@ -1257,7 +1267,7 @@
 <context>
     <name>sfr::ui::TrainingPanel</name>
     <message>
-        <location filename="../ui/src/training/views/training_panel.cpp" line="+66"/>
+        <location filename="../ui/src/training/views/training_panel.cpp" line="+56"/>
         <source>none: random initialisation</source>
         <translation>无：随机初始化</translation>
     </message>

@@ -34,16 +34,7 @@
 #include <ctime>
 #include <functional>
 
-// qcustomplot.h uses Qt's keywords, which sfr_ui compiles without (QT_NO_KEYWORDS).
-#define signals Q_SIGNALS
-#define slots Q_SLOTS
-#define emit Q_EMIT
-#define foreach Q_FOREACH
-#include <qcustomplot.h>
-#undef signals
-#undef slots
-#undef emit
-#undef foreach
+#include "sfr/ui/views/qcustomplot_include.h"
 
 #include "project_test_support.h"
 #include "sfr/base/error.h"
@@ -72,6 +63,26 @@ namespace {
 
 QString toQ(const std::filesystem::path& path) {
   return QString::fromStdU16String(path.u16string());
+}
+
+// A plain dataset folder `<dir>/data` with case_a, case_b and case_c on grid `g` (voxel values
+// v % 17); the cases in `labelled` also get "<id>_label.nii.gz" with one voxel of label 1.
+QString writeCaseFolder(const QTemporaryDir& dir, const Geometry& g,
+                        const std::vector<std::string>& labelled) {
+  const QString folder = dir.filePath(QStringLiteral("data"));
+  QDir().mkpath(folder);
+  for (const char* id : {"case_a", "case_b", "case_c"}) {
+    sfr::ImageVolume image(g, 0.0f);
+    for (std::size_t v = 0; v < image.voxelCount(); ++v)
+      image.data()[v] = static_cast<float>(v % 17);
+    sfr::io::writeImage(image, sfr::test::toPath(folder) / (std::string(id) + ".nii.gz"));
+    if (std::find(labelled.begin(), labelled.end(), id) != labelled.end()) {
+      LabelVolume label(g, 0);
+      label.at(5, 5, 4) = 1;
+      sfr::io::writeLabel(label, sfr::test::toPath(folder) / (std::string(id) + "_label.nii.gz"));
+    }
+  }
+  return folder;
 }
 
 QString writeFakeWorker(const QTemporaryDir& dir) {
@@ -290,22 +301,10 @@ class TrainingPanelTest : public QObject {
     // The studio.
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const QString folder = dir.filePath(QStringLiteral("data"));
-    QVERIFY(QDir().mkpath(folder));
     Geometry g;
     g.size = {12, 10, 8};
     g.spacing = {0.8, 0.9, 1.5};
-    for (const char* id : {"case_a", "case_b", "case_c"}) {
-      sfr::ImageVolume image(g, 0.0f);
-      for (std::size_t v = 0; v < image.voxelCount(); ++v)
-        image.data()[v] = static_cast<float>(v % 17);
-      sfr::io::writeImage(image, sfr::test::toPath(folder) / (std::string(id) + ".nii.gz"));
-      if (id[5] != 'c') {
-        LabelVolume label(g, 0);
-        label.at(5, 5, 4) = 1;
-        sfr::io::writeLabel(label, sfr::test::toPath(folder) / (std::string(id) + "_label.nii.gz"));
-      }
-    }
+    const QString folder = writeCaseFolder(dir, g, {"case_a", "case_b"});
     MainWindow window;
     window.setErrorDialogsEnabled(false);
     TrainingController* controller = window.trainingController();
@@ -482,21 +481,11 @@ class TrainingPanelTest : public QObject {
 
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const QString folder = dir.filePath(QStringLiteral("data"));
-    QVERIFY(QDir().mkpath(folder));
     Geometry g;
     g.size = {12, 10, 8};
     g.spacing = {0.8, 0.9, 1.5};
     g.origin = {-3.0, 4.5, 10.0};
-    for (const char* id : {"case_a", "case_b", "case_c"}) {
-      sfr::ImageVolume image(g, 0.0f);
-      for (std::size_t v = 0; v < image.voxelCount(); ++v)
-        image.data()[v] = static_cast<float>(v % 13);
-      sfr::io::writeImage(image, sfr::test::toPath(folder) / (std::string(id) + ".nii.gz"));
-    }
-    LabelVolume aLabel(g, 0);
-    aLabel.at(5, 5, 4) = 1;
-    sfr::io::writeLabel(aLabel, sfr::test::toPath(folder) / "case_a_label.nii.gz");
+    const QString folder = writeCaseFolder(dir, g, {"case_a"});
 
     MainWindow window;
     window.setErrorDialogsEnabled(false);

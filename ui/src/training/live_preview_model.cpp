@@ -262,10 +262,16 @@ void LivePreviewModel::onReply(qint64 id, const QString&, const QJsonObject& res
   if (id == rankId_) {
     rankId_ = -1;
     ranking_.clear();
+    // A malformed entry (no image path or no numeric confidence) is reported, never read as 0.
     for (const QJsonValue& v : result.value(QStringLiteral("volumes")).toArray()) {
       const QJsonObject o = v.toObject();
-      ranking_ << RankedVolume{o.value(QStringLiteral("image")).toString(),
-                               o.value(QStringLiteral("confidence")).toDouble(),
+      const QJsonValue image = o.value(QStringLiteral("image"));
+      const QJsonValue confidence = o.value(QStringLiteral("confidence"));
+      if (!image.isString() || !confidence.isDouble()) {
+        setError(tr("the worker's ranking has an entry without an image or a confidence"));
+        continue;
+      }
+      ranking_ << RankedVolume{image.toString(), confidence.toDouble(),
                                o.value(QStringLiteral("labels")).toString(),
                                o.value(QStringLiteral("confidence_map")).toString()};
     }
@@ -274,10 +280,14 @@ void LivePreviewModel::onReply(qint64 id, const QString&, const QJsonObject& res
   }
   if (id != predictId_) return;
   predictId_ = -1;
+  const QJsonValue mean = result.value(QStringLiteral("mean_confidence"));
+  if (!mean.isDouble()) {
+    setError(tr("the worker's prediction reply has no mean confidence"));
+    return;
+  }
   lastRoundTripPending_ = true;
   loadPreview(result.value(QStringLiteral("labels")).toString(),
-              result.value(QStringLiteral("confidence")).toString(),
-              result.value(QStringLiteral("mean_confidence")).toDouble(), predictVNet_,
+              result.value(QStringLiteral("confidence")).toString(), mean.toDouble(), predictVNet_,
               predictGeneration_, true);
 }
 

@@ -1,16 +1,6 @@
 #include "sfr/ui/training/views/training_panel.h"
 
-// qcustomplot.h uses Qt's keywords, which sfr_ui compiles without (QT_NO_KEYWORDS): they are
-// defined for this one header only.
-#define signals Q_SIGNALS
-#define slots Q_SLOTS
-#define emit Q_EMIT
-#define foreach Q_FOREACH
-#include <qcustomplot.h>
-#undef signals
-#undef slots
-#undef emit
-#undef foreach
+#include "sfr/ui/views/qcustomplot_include.h"
 
 #include <QCheckBox>
 #include <QComboBox>
