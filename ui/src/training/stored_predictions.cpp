@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QHash>
 
 #include "sfr/ui/project/case_state.h"
 #include "sfr/ui/project/project_model.h"
@@ -37,12 +38,16 @@ bool takesPredictions(CaseState state) {
 
 StoredRanking storeRanking(ProjectModel& project, const QList<RankedVolume>& ranking) {
   StoredRanking stored;
+  // One lookup table, built once: matching every ranked image against every case would stat the
+  // files cases x images times.
+  QHash<QString, int> caseOfImage;
+  for (int i = 0; i < project.caseCount(); ++i)
+    caseOfImage.insert(
+        QDir::cleanPath(QFileInfo(QString::fromStdU16String(project.caseAt(i).image.u16string()))
+                            .absoluteFilePath()),
+        i);
   for (const RankedVolume& v : ranking) {
-    const QFileInfo image(v.image);
-    int index = -1;
-    for (int i = 0; i < project.caseCount() && index < 0; ++i)
-      if (QFileInfo(QString::fromStdU16String(project.caseAt(i).image.u16string())) == image)
-        index = i;
+    const int index = caseOfImage.value(QDir::cleanPath(QFileInfo(v.image).absoluteFilePath()), -1);
     if (index < 0) {
       ++stored.unmatched;
       continue;
