@@ -248,7 +248,7 @@ class TrainingPanelTest : public QObject {
 
     // The demo: phantoms, SAM from random weights said as "", no labelled ids.
     const QJsonObject demo = toRunConfig(TrainingPanelSettings{}, TrainingData{});
-    QCOMPARE(demo.value("preset").toString(), QStringLiteral("cpu"));
+    QCOMPARE(demo.value("preset").toString(), QStringLiteral("auto"));  // as `sfr run`
     QCOMPARE(demo.value("method").toString(), QStringLiteral("mean-teacher"));
     QCOMPARE(demo.value("data").toObject().value("source").toString(), QStringLiteral("phantom"));
     QCOMPARE(demo.value("sam").toObject().value("checkpoint").toString(), QString());
@@ -986,29 +986,15 @@ class TrainingPanelTest : public QObject {
              qPrintable(QStringLiteral("the GUI thread worked %1 ms without returning to the "
                                        "event loop")
                             .arg(meter.largestCpuMs)));
-    // The wall-clock gap also counts time the GUI thread waited for a CPU, and, with the 3D
-    // view's OpenGL widget in the window, the composition of the whole window on every repaint:
-    // under a software renderer (Mesa llvmpipe on Xvfb) that is 50-100 ms of rasterisation per
-    // frame on 2 cores (measured: with LP_NUM_THREADS=0 the GUI thread's own work becomes 105 ms),
-    // whatever the studio draws. So the wall-clock gap is a fair test of the studio only on a
-    // hardware renderer and a machine that is not oversubscribed; otherwise it is reported, not
-    // checked, and the line below says why.
-    const QString renderer = openGLRenderer();
-    const bool softwareGL = renderer.contains(QLatin1String("llvmpipe"), Qt::CaseInsensitive) ||
-                            renderer.contains(QLatin1String("softpipe"), Qt::CaseInsensitive) ||
-                            renderer.contains(QLatin1String("swrast"), Qt::CaseInsensitive);
-    qInfo("OpenGL renderer: %s; largest gap without run-queue waits %lld ms", qPrintable(renderer),
-          meter.largestOwnMs);
-    if (load >= 0 && load < 1.0 && !softwareGL)
-      QVERIFY2(meter.largest <= 50,
-               qPrintable(QStringLiteral("the event loop stalled for %1 ms").arg(meter.largest)));
-    else
-      qWarning("NOT CHECKED: the wall-clock gap (largest %lld ms) against 50 ms: %s", meter.largest,
-               softwareGL ? "the OpenGL renderer is software (each window composition is CPU "
-                            "rasterisation)"
-                          : qPrintable(QStringLiteral("the load average is %1 per core (other "
-                                                      "processes compete for the CPUs)")
-                                           .arg(load, 0, 'f', 2)));
+    // The wall-clock gap, which also counts any wait for a CPU or for the window system. It held
+    // only once the 3D view's OpenGL surface became a native child window: as a QOpenGLWidget it
+    // made Qt compose the whole window with OpenGL on every repaint, 60-93 ms per frame under
+    // Mesa llvmpipe on 2 cores. ctest runs this test alone (RUN_SERIAL), the worker is niced.
+    qInfo("OpenGL renderer: %s; largest gap without run-queue waits %lld ms",
+          qPrintable(openGLRenderer()), meter.largestOwnMs);
+    QVERIFY2(meter.largest <= 50, qPrintable(QStringLiteral("the event loop stalled for %1 ms: %2")
+                                                 .arg(meter.largest)
+                                                 .arg(meter.longGaps.join(QStringLiteral("; ")))));
 #endif
   }
 };

@@ -15,6 +15,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPainter>
 #include <QSaveFile>
 #include <QSlider>
 #include <QStatusBar>
@@ -285,7 +286,15 @@ bool MainWindow::saveScreenshot(const QString& path, int timeoutMs) {
     QThread::msleep(10);
   }
   QApplication::processEvents();
-  const QImage picture = grab().toImage();
+  QImage picture = grab().toImage();
+  // The 3D view draws into a native child window that grab() cannot see: paint its frame in.
+  if (view3D_->isVisible() && !view3D_->visibleRegion().isEmpty()) {
+    const QImage frame = view3D_->grabFramebuffer();
+    if (!frame.isNull()) {
+      QPainter painter(&picture);
+      painter.drawImage(QRect(view3D_->mapTo(this, QPoint(0, 0)), view3D_->size()), frame);
+    }
+  }
   QSaveFile file(path);
   if (!file.open(QIODevice::WriteOnly)) return false;
   QImageWriter writer(&file, QFileInfo(path).suffix().toLatin1());

@@ -23,7 +23,7 @@ VtkView3D::VtkView3D(ViewerModel* model, QWidget* parent) : VtkOpenGLWidget(pare
   connect(model_, &ViewerModel::windowLevelChanged, this, [this] {
     if (volume_) {
       setVolumeWindowLevel(volume_, model_->windowLevel());
-      update();
+      requestRender();
     }
   });
   rebuildImage();
@@ -54,7 +54,7 @@ void VtkView3D::rebuildSurfaces() {
   surfaces_.clear();
   if (const LabelVolume* label = model_->label()) surfaces_ = buildLabelSurfaces(*label);
   for (const auto& actor : surfaces_) renderer()->AddActor(actor);
-  update();
+  requestRender();
 }
 
 void VtkView3D::updateVolumeRendering() {
@@ -66,7 +66,7 @@ void VtkView3D::updateVolumeRendering() {
     renderer()->RemoveVolume(volume_);
     volume_ = nullptr;
   }
-  update();
+  requestRender();
 }
 
 void VtkView3D::resetCamera() {
@@ -80,7 +80,7 @@ void VtkView3D::resetCamera() {
   camera->OrthogonalizeViewUp();
   renderer()->ResetCamera();
   camera->Zoom(1.3);  // ResetCamera leaves a wide margin around the bounding box
-  update();
+  requestRender();
 }
 
 }  // namespace sfr::ui

