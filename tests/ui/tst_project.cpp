@@ -451,6 +451,36 @@ class ProjectTest : public QObject {
     autosave.discard();
     QVERIFY(!fs::exists(recoveryFolder(toPath(file))));
     QVERIFY(!autosave.pending());
+
+    // The timed writes run in the background. A change while one is writing is written by a
+    // second write once the first is done (the journal ends with it).
+    QSignalSpy started(&autosave, &AutosaveController::writeStarted);
+    bool changedWhileWriting = false;
+    QMetaObject::Connection during =
+        connect(&autosave, &AutosaveController::writeStarted, this, [&] {
+          if (started.count() != 1) return;
+          QVERIFY(autosave.writing());
+          changedWhileWriting = true;
+          project.setCaseState(1, CaseState::Reviewed);
+        });
+    project.setCaseState(0, CaseState::Labelled);
+    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 4, 5000);
+    disconnect(during);
+    QVERIFY(changedWhileWriting);
+    QCOMPARE(started.count(), 2);
+    QVERIFY(!autosave.writing());
+    journal = pendingRecovery(toPath(file));
+    QVERIFY(journal);
+    QCOMPARE(journal->project.cases[0].state, CaseState::Labelled);
+    QCOMPARE(journal->project.cases[1].state, CaseState::Reviewed);
+    QCOMPARE(readRecoveredLabel(*journal).voxels(), label.voxels());
+
+    // discard() while a write is in flight waits for it, so nothing is left behind.
+    connect(&autosave, &AutosaveController::writeStarted, this, [&] { autosave.discard(); });
+    project.setCaseState(0, CaseState::Accepted);
+    QTRY_COMPARE_WITH_TIMEOUT(started.count(), 3, 5000);
+    QVERIFY(!autosave.writing());
+    QVERIFY(!fs::exists(recoveryFolder(toPath(file))));
   }
   void autosaveFailureIsReported() {
     ProjectModel project;

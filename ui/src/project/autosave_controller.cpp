@@ -1,6 +1,8 @@
 #include "sfr/ui/project/autosave_controller.h"
 
+#include <QMetaObject>
 #include <algorithm>
+#include <optional>
 
 #include "sfr/base/error.h"
 #include "sfr/ui/model/viewer_model.h"
@@ -19,7 +21,7 @@ AutosaveController::AutosaveController(ProjectModel* project, ViewerModel* viewe
     : QObject(parent), project_(project), viewer_(viewer) {
   timer_.setSingleShot(true);
   timer_.setInterval(kDefaultIntervalMs);
-  connect(&timer_, &QTimer::timeout, this, &AutosaveController::flush);
+  connect(&timer_, &QTimer::timeout, this, &AutosaveController::writeInBackground);
   connect(project_, &ProjectModel::changed, this, &AutosaveController::schedule);
   // Another project: whatever was scheduled belongs to the previous one.
   connect(project_, &ProjectModel::projectReset, &timer_, &QTimer::stop);
@@ -34,8 +36,63 @@ void AutosaveController::schedule() {
   if (project_->isOpen() && !timer_.isActive()) timer_.start();
 }
 
+AutosaveController::~AutosaveController() {
+  // The thread references this object; its pending completion message dies with it.
+  if (writer_.joinable()) writer_.join();
+}
+
+void AutosaveController::writeInBackground() {
+  if (!project_->isOpen() || !project_->hasUnsavedChanges()) return;
+  if (writing_) {
+    rewrite_ = true;
+    return;
+  }
+  const int current = project_->currentCaseIndex();
+  std::string caseId = current >= 0 ? project_->caseAt(current).id : std::string();
+  std::optional<LabelVolume> label;
+  if (project_->labelEdited() && viewer_->label()) label = *viewer_->label();
+  writing_ = true;
+  const std::uint64_t id = ++writeId_;
+  writer_ =
+      std::thread([this, id, file = toPath(project_->filePath()), project = project_->project(),
+                   caseId = std::move(caseId), label = std::move(label)] {
+        try {
+          writeRecovery(file, project, caseId, label ? &*label : nullptr);
+          writeOk_ = true;
+        } catch (const std::exception& e) {
+          writeOk_ = false;
+          writeProblem_ = QString::fromStdString(e.what());
+        }
+        QMetaObject::invokeMethod(
+            this,
+            [this, id] {
+              if (id == writeId_) collectWrite();
+            },
+            Qt::QueuedConnection);
+      });
+  Q_EMIT writeStarted();
+}
+
+void AutosaveController::collectWrite() {
+  if (!writing_) return;
+  writer_.join();
+  writing_ = false;
+  if (writeOk_) {
+    ++writes_;
+    Q_EMIT autosaved();
+  } else {
+    Q_EMIT failed(writeProblem_);
+  }
+  if (rewrite_) {
+    rewrite_ = false;
+    writeInBackground();
+  }
+}
+
 bool AutosaveController::flush() {
   timer_.stop();
+  rewrite_ = false;
+  collectWrite();
   if (!project_->isOpen() || !project_->hasUnsavedChanges()) return true;
   const int current = project_->currentCaseIndex();
   const std::string caseId = current >= 0 ? project_->caseAt(current).id : std::string();
@@ -53,6 +110,8 @@ bool AutosaveController::flush() {
 
 void AutosaveController::discard() {
   timer_.stop();
+  rewrite_ = false;
+  collectWrite();
   if (project_->isOpen()) discardRecovery(toPath(project_->filePath()));
 }
 
