@@ -3,8 +3,10 @@
 // re-training crops of the run's unlabelled cases the way the batch loader does (RandomRotFlip,
 // then RandomCrop) and scores SAM's pseudo-labels against the cases' reference labels, per class:
 // once with the crop shown to SAM as sampled, once with its RotFlip undone and the labels turned
-// back (training.pseudo_labels.undo_rot_flip). Needs image IO (ITK); the dataset must carry
-// labels for the unlabelled cases (the shipped ones do). Prints a JSON summary as last line.
+// back (training.pseudo_labels.undo_rot_flip), with the confusion matrix of the reference class
+// against SAM's (which class SAM gives each reference class's voxels). Needs image IO (ITK); the
+// dataset must carry labels for the unlabelled cases (the shipped ones do). Prints a JSON summary
+// as last line.
 //
 //   pseudo_label_quality --run runs/sfr --data ../shared/data/hippocampus --cases 8 --crops 4
 #include <array>
@@ -115,6 +117,22 @@ int main(int argc, char** argv) {
     std::vector<Overlap> sampled(static_cast<std::size_t>(classes)),
         undone(static_cast<std::size_t>(classes));
     Overlap sampledForeground, undoneForeground;
+    // confusion[reference class][SAM class], voxels, for the two ways of showing the crop.
+    const auto square = [&] {
+      return std::vector<std::vector<int64_t>>(static_cast<std::size_t>(classes),
+                                               std::vector<int64_t>(classes, 0));
+    };
+    std::vector<std::vector<int64_t>> sampledConfusion = square(), undoneConfusion = square();
+    const auto count = [&](std::vector<std::vector<int64_t>>& m, const torch::Tensor& sam,
+                           const torch::Tensor& reference) {
+      const torch::Tensor pairs = (reference.to(torch::kLong) * classes + sam.to(torch::kLong))
+                                      .flatten()
+                                      .bincount({}, classes * classes);
+      for (int64_t g = 0; g < classes; ++g)
+        for (int64_t p = 0; p < classes; ++p)
+          m[static_cast<std::size_t>(g)][static_cast<std::size_t>(p)] +=
+              pairs[g * classes + p].item<int64_t>();
+    };
     const json& unlabelled = config.at("data_split").at("unlabelled");
     int scored = 0;
     for (const json& idJson : unlabelled) {
@@ -132,6 +150,8 @@ int main(int argc, char** argv) {
           sampled[static_cast<std::size_t>(l)].add(asSampled, c.label, l);
           undone[static_cast<std::size_t>(l)].add(turnedBack, c.label, l);
         }
+        count(sampledConfusion, asSampled, c.label);
+        count(undoneConfusion, turnedBack, c.label);
         sampledForeground.add(asSampled > 0, c.label > 0, 1);
         undoneForeground.add(turnedBack > 0, c.label > 0, 1);
       }
@@ -142,9 +162,9 @@ int main(int argc, char** argv) {
                     {"cases", scored},
                     {"crops_per_case", crops},
                     {"threads", t.intraOp}};
-    for (const auto& [name, overlaps, foreground] :
-         {std::tuple{"as_sampled", &sampled, &sampledForeground},
-          std::tuple{"rot_flip_undone", &undone, &undoneForeground}}) {
+    for (const auto& [name, overlaps, foreground, confusion] :
+         {std::tuple{"as_sampled", &sampled, &sampledForeground, &sampledConfusion},
+          std::tuple{"rot_flip_undone", &undone, &undoneForeground, &undoneConfusion}}) {
       json perClass = json::object();
       for (int64_t l = 1; l < classes; ++l) {
         const Overlap& o = (*overlaps)[static_cast<std::size_t>(l)];
@@ -154,7 +174,14 @@ int main(int argc, char** argv) {
         std::cout << name << " class " << l << ": Dice " << o.dice() << " (SAM " << o.predicted
                   << " voxels, reference " << o.reference << ")\n";
       }
-      summary[name] = {{"per_class", perClass}, {"foreground_dice", foreground->dice()}};
+      for (int64_t g = 0; g < classes; ++g) {
+        std::cout << name << " reference class " << g << " -> SAM classes";
+        for (int64_t v : (*confusion)[static_cast<std::size_t>(g)]) std::cout << " " << v;
+        std::cout << "\n";
+      }
+      summary[name] = {{"per_class", perClass},
+                       {"foreground_dice", foreground->dice()},
+                       {"confusion_reference_by_sam", *confusion}};
     }
     std::cout << summary.dump() << "\n";
     return 0;
