@@ -441,6 +441,20 @@ class StudioWindowTest : public QObject {
     const QImage shot(path);
     QVERIFY(!shot.isNull());
     QCOMPARE(shot.size(), window_->size() * window_->devicePixelRatio());
+    // The 3D view is a native OpenGL window that QWidget::grab() cannot see: the picture has
+    // its frame painted in, so its area shows the scene (background and label surface), the
+    // same pixels as the view's own frame.
+    VtkView3D* view = window_->view3D();
+    const qreal dpr = window_->devicePixelRatio();
+    const QRect area(view->mapTo(window_.get(), QPoint(0, 0)) * dpr, view->size() * dpr);
+    const QImage inShot = shot.copy(area).convertToFormat(QImage::Format_RGB32);
+    const QImage frame = view->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+    QCOMPARE(inShot.size(), frame.size());
+    const int background =
+        inShot.width() * inShot.height() - countNonBackground(inShot, view->backgroundColor());
+    QVERIFY2(background > inShot.width() * inShot.height() / 4, "no 3D background in the picture");
+    QVERIFY(countReddish(inShot) > 100);  // the label surface
+    QCOMPARE(countReddish(inShot), countReddish(frame));
     QVERIFY(!window_->saveScreenshot(dir.filePath(QStringLiteral("no/such/folder/shot.png"))));
   }
 
