@@ -1,7 +1,9 @@
 // Times the studio's file work on a CT-sized label map (512 x 512 x 300, two irregular labels
 // covering about a third of the volume): the autosave's recovery write (label.nii.gz + journal),
 // the export of one mask as NIfTI (gzip) and as NRRD, reading the mask back, and copying the label
-// map in memory (what the autosave does on the GUI thread before it writes in the background).
+// map in memory (what the autosave does on the GUI thread before it writes in the background), and
+// accepting a whole-case prediction (the delta against a second, shifted blob, then applied: what
+// Accept Case does on the GUI thread as one undo step).
 // Usage: bench_studio_io [nx ny nz] [repeats] [scratch folder]
 // Prints one line per measurement and a JSON summary on the last line. No target in the issue;
 // the numbers say what the GUI thread would block on if these ran there.
@@ -22,8 +24,11 @@
 
 #include "bench_machine.h"
 #include "sfr/io/image_io.h"
+#include "sfr/ui/editing/label_delta.h"
+#include "sfr/ui/editing/label_table.h"
 #include "sfr/ui/project/project.h"
 #include "sfr/ui/project/recovery_area.h"
+#include "sfr/ui/training/live_preview_model.h"
 
 namespace {
 
@@ -60,7 +65,7 @@ int main(int argc, char** argv) {
   Geometry g;
   g.size = size;
   g.spacing = {0.7, 0.7, 1.0};
-  LabelVolume label(g, std::uint8_t{0});
+  LabelVolume label(g, std::uint8_t{0}), prediction(g, std::uint8_t{0});
   std::size_t foreground = 0;
   for (std::size_t k = 0; k < size[2]; ++k)
     for (std::size_t j = 0; j < size[1]; ++j)
@@ -72,6 +77,8 @@ int main(int argc, char** argv) {
           label.at(i, j, k) = 1 + (i > size[0] / 2);
           ++foreground;
         }
+        if (inRippledBlob(u * 1.05 + 0.05, v * 0.95, w, 0.35, 1.0))
+          prediction.at(i, j, k) = 1 + (i > size[0] / 2 + 8);
       }
 
   ui::Project project;
@@ -81,7 +88,13 @@ int main(int argc, char** argv) {
   project.cases.push_back(c);
   const fs::path projectFile = scratch / "bench.sfrproj";
 
-  std::vector<double> copyMs, autosaveMs, niftiMs, nrrdMs, readMs;
+  ui::LabelTable table;
+  for (std::uint8_t value : {1, 2})  // a new table holds label 1 already
+    if (!table.contains(value))
+      table.addEntry({value, QStringLiteral("label"), qRgb(40, 200, 255), true, false});
+
+  std::vector<double> copyMs, autosaveMs, niftiMs, nrrdMs, readMs, acceptMs;
+  std::size_t acceptedVoxels = 0;
   std::uintmax_t niftiBytes = 0, nrrdBytes = 0, autosaveBytes = 0;
   for (int r = 0; r < repeats; ++r) {
     auto t0 = Clock::now();
@@ -111,10 +124,21 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "bench_studio_io: the mask read back differs from the one written\n");
       return 1;
     }
+    LabelVolume edited = label;
+    t0 = Clock::now();
+    const ui::LabelDelta delta = ui::predictionDelta(edited, prediction, -1, table);
+    delta.applyAfter(edited);
+    acceptMs.push_back(msSince(t0));
+    acceptedVoxels = delta.voxelCount();
+    if (edited.voxels() != prediction.voxels()) {
+      std::fprintf(stderr, "bench_studio_io: the accepted label differs from the prediction\n");
+      return 1;
+    }
     std::printf(
         "repeat %d: copy %.1f ms, autosave %.1f ms, export nii.gz %.1f ms, export nrrd %.1f ms, "
-        "read nii.gz %.1f ms\n",
-        r + 1, copyMs.back(), autosaveMs.back(), niftiMs.back(), nrrdMs.back(), readMs.back());
+        "read nii.gz %.1f ms, accept %.1f ms (%zu voxels changed)\n",
+        r + 1, copyMs.back(), autosaveMs.back(), niftiMs.back(), nrrdMs.back(), readMs.back(),
+        acceptMs.back(), acceptedVoxels);
     std::fflush(stdout);
   }
   const nlohmann::json summary{
@@ -130,7 +154,9 @@ int main(int argc, char** argv) {
         {"autosave", median(autosaveMs)},
         {"export_nii_gz", median(niftiMs)},
         {"export_nrrd", median(nrrdMs)},
-        {"read_nii_gz", median(readMs)}}},
+        {"read_nii_gz", median(readMs)},
+        {"accept_case", median(acceptMs)}}},
+      {"accepted_voxels", acceptedVoxels},
       {"bytes", {{"autosave_label", autosaveBytes}, {"nii_gz", niftiBytes}, {"nrrd", nrrdBytes}}}};
   std::printf("%s\n", summary.dump().c_str());
   return 0;
