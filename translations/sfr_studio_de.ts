@@ -552,7 +552,7 @@
 <context>
     <name>sfr::ui::MainWindow</name>
     <message>
-        <location filename="../ui/src/main_window.cpp" line="+70"/>
+        <location filename="../ui/src/main_window.cpp" line="+71"/>
         <source>Label Editing</source>
         <translation>Label-Bearbeitung</translation>
     </message>
@@ -1274,6 +1274,41 @@
     <name>sfr::ui::TrainingPanel</name>
     <message>
         <location filename="../ui/src/training/views/training_panel.cpp" line="+56"/>
+        <source>loading</source>
+        <translation>Laden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SAM fine-tuning</source>
+        <translation>SAM-Feinabstimmung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>re-training</source>
+        <translation>Nachtraining</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>scoring</source>
+        <translation>Bewertung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>prediction</source>
+        <translation>Vorhersage</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>evaluation</source>
+        <translation>Auswertung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>done</source>
+        <translation>fertig</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>none: random initialisation</source>
         <translation>keiner: zufällige Initialisierung</translation>
     </message>
@@ -1534,12 +1569,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+82"/>
+        <location line="+92"/>
         <source>finished</source>
         <translation>abgeschlossen</translation>
     </message>
     <message>
-        <location line="-82"/>
+        <location line="-92"/>
         <source>failed</source>
         <translation>fehlgeschlagen</translation>
     </message>
@@ -1554,22 +1589,22 @@
         <translation>Status: %1, Stufe: %2 %3</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+15"/>
         <source>%1 it/s, ETA %2</source>
         <translation>%1 it/s, Restzeit %2</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+45"/>
         <source>%1 loss, round %2</source>
         <translation>%1-Verlust, Runde %2</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>learning rate (%1)</source>
         <translation>Lernrate (%1)</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>validation Dice, round %1</source>
         <translation>Validierungs-Dice, Runde %1</translation>
     </message>
@@ -1622,7 +1657,7 @@
 <context>
     <name>sfr::ui::TrainingSettings</name>
     <message numerus="yes">
-        <location filename="../ui/src/training/training_settings.cpp" line="+208"/>
+        <location filename="../ui/src/training/training_settings.cpp" line="+218"/>
         <source>CPU (%n cores)</source>
         <translation>
             <numerusform>CPU (%n Kern)</numerusform>

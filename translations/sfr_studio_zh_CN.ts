@@ -552,7 +552,7 @@
 <context>
     <name>sfr::ui::MainWindow</name>
     <message>
-        <location filename="../ui/src/main_window.cpp" line="+70"/>
+        <location filename="../ui/src/main_window.cpp" line="+71"/>
         <source>Label Editing</source>
         <translation>标签编辑</translation>
     </message>
@@ -1268,6 +1268,41 @@
     <name>sfr::ui::TrainingPanel</name>
     <message>
         <location filename="../ui/src/training/views/training_panel.cpp" line="+56"/>
+        <source>loading</source>
+        <translation>加载</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SAM fine-tuning</source>
+        <translation>SAM 微调</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>re-training</source>
+        <translation>再训练</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>scoring</source>
+        <translation>置信度评分</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>prediction</source>
+        <translation>预测</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>evaluation</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>none: random initialisation</source>
         <translation>无：随机初始化</translation>
     </message>
@@ -1528,12 +1563,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+82"/>
+        <location line="+92"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location line="-82"/>
+        <location line="-92"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
@@ -1548,22 +1583,22 @@
         <translation>状态：%1，阶段：%2 %3</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+15"/>
         <source>%1 it/s, ETA %2</source>
         <translation>%1 次迭代/秒，预计剩余 %2</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+45"/>
         <source>%1 loss, round %2</source>
         <translation>%1 损失，第 %2 轮</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>learning rate (%1)</source>
         <translation>学习率（%1）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>validation Dice, round %1</source>
         <translation>验证 Dice，第 %1 轮</translation>
     </message>
@@ -1616,7 +1651,7 @@
 <context>
     <name>sfr::ui::TrainingSettings</name>
     <message numerus="yes">
-        <location filename="../ui/src/training/training_settings.cpp" line="+208"/>
+        <location filename="../ui/src/training/training_settings.cpp" line="+218"/>
         <source>CPU (%n cores)</source>
         <translation>
             <numerusform>CPU（%n 核）</numerusform>

@@ -50,6 +50,19 @@ QString formatSeconds(double s) {
   return QStringLiteral("%1:%2").arg(t / 60).arg(t % 60, 2, 10, QLatin1Char('0'));
 }
 
+// The worker's stage ids (protocol: load, fine-tune, train, score, predict, evaluate, done) as
+// the user reads them; an id the studio does not know yet is shown as it comes.
+QString stageText(const QString& stage) {
+  if (stage == QLatin1String("load")) return TrainingPanel::tr("loading");
+  if (stage == QLatin1String("fine-tune")) return TrainingPanel::tr("SAM fine-tuning");
+  if (stage == QLatin1String("train")) return TrainingPanel::tr("re-training");
+  if (stage == QLatin1String("score")) return TrainingPanel::tr("scoring");
+  if (stage == QLatin1String("predict")) return TrainingPanel::tr("prediction");
+  if (stage == QLatin1String("evaluate")) return TrainingPanel::tr("evaluation");
+  if (stage == QLatin1String("done")) return TrainingPanel::tr("done");
+  return stage;
+}
+
 }  // namespace
 
 QString TrainingPanel::randomInitialisationText() {
@@ -435,8 +448,9 @@ void TrainingPanel::updateProgress() {
                                         QT_TR_NOOP("paused"),   QT_TR_NOOP("stopped"),
                                         QT_TR_NOOP("finished"), QT_TR_NOOP("failed")};
   const QString state = tr(kStates[static_cast<int>(run->state())]);
-  stage_->setText(p.stage.isEmpty() ? tr("State: %1").arg(state)
-                                    : tr("State: %1, stage: %2 %3").arg(state, p.stage, p.message));
+  stage_->setText(p.stage.isEmpty()
+                      ? tr("State: %1").arg(state)
+                      : tr("State: %1, stage: %2 %3").arg(state, stageText(p.stage), p.message));
   if (p.total > 0) {
     progress_->setRange(0, 1000);
     progress_->setValue(static_cast<int>(1000.0 * p.done / p.total));
@@ -495,14 +509,16 @@ void TrainingPanel::redrawCurves() {
     g->setData(x, y, true);
   };
   for (const LossKey& key : run->lossKeys())
-    add(tr("%1 loss, round %2").arg(key.stage).arg(key.round), run->lossSeries(key), plot_->yAxis,
-        Qt::SolidLine);
+    add(tr("%1 loss, round %2").arg(stageText(key.stage)).arg(key.round), run->lossSeries(key),
+        plot_->yAxis, Qt::SolidLine);
   for (const QString& curve : controller_->metricCurves()) {
     // Curves are "<metric> <stage> <round>".
     const bool lr = curve.startsWith(QLatin1String("learning_rate"));
     QString name = curve;
     if (lr)
-      name = tr("learning rate (%1)").arg(curve.section(QLatin1Char(' '), 1));
+      name = tr("learning rate (%1)")
+                 .arg(stageText(curve.section(QLatin1Char(' '), 1, 1)) + QLatin1Char(' ') +
+                      curve.section(QLatin1Char(' '), 2));
     else if (curve.startsWith(QLatin1String("validation_dice ")))
       name = tr("validation Dice, round %1").arg(curve.section(QLatin1Char(' '), 2));
     add(name, controller_->metricSeries(curve), lr ? plot_->yAxis2 : plot_->yAxis,
