@@ -62,6 +62,7 @@ class TestScreenshots : public QObject {
   void screenshots() {
     const QString dir = qEnvironmentVariable("SFR_SCREENSHOT_DIR");
     if (dir.isEmpty()) QSKIP("set SFR_SCREENSHOT_DIR to write the screenshots");
+    QVERIFY2(QDir().mkpath(dir), qPrintable(QStringLiteral("cannot create %1").arg(dir)));
 #ifndef SFR_EXECUTABLE
     QSKIP("this build has no `sfr` target, so there is no real worker to run");
 #else

@@ -174,11 +174,20 @@ TrainingPanel::TrainingPanel(TrainingController* controller, LivePreviewModel* p
   liveLayout->addWidget(rate_);
   liveLayout->addWidget(error_);
   plot_->setObjectName(QStringLiteral("trainingPlot"));
-  plot_->setMinimumHeight(180);
+  plot_->setMinimumHeight(220);
   plot_->xAxis->setLabel(tr("iteration"));
   plot_->yAxis->setLabel(tr("loss / Dice"));
   plot_->yAxis2->setLabel(tr("learning rate"));
   plot_->yAxis2->setVisible(true);
+  // The legend sits under the axes, two entries a row: inside the axis rect it hid the
+  // newest part of the curves, which is the part the user watches.
+  plot_->axisRect()->insetLayout()->take(plot_->legend);
+  plot_->plotLayout()->addElement(1, 0, plot_->legend);
+  plot_->plotLayout()->setRowStretchFactor(1, 0.001);
+  plot_->plotLayout()->setRowSpacing(0);
+  plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  plot_->legend->setWrap(2);
+  plot_->legend->setBorderPen(Qt::NoPen);
   plot_->legend->setVisible(true);
   plot_->legend->setFont(QFont(font().family(), 7));
   plot_->setNoAntialiasingOnDrag(true);
